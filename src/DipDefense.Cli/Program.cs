@@ -1,0 +1,3 @@
+using TorchSharp;
+var x = torch.randn(2, 3);
+System.Console.WriteLine(x.sum().item<float>());
