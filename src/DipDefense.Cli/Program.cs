@@ -1,3 +1,9 @@
-using TorchSharp;
-var x = torch.randn(2, 3);
-System.Console.WriteLine(x.sum().item<float>());
+using System.CommandLine;
+using DipDefense.Cli;
+using DipDefense.Cli.Commands;
+
+var root = new RootCommand("dipdefense: adversarial-example defense for image classifiers (decision-space Deep Image Prior).")
+{
+    ClassifyCommand.Create(),
+};
+return CommandRunner.Invoke(root, args);
