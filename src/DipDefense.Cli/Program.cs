@@ -5,5 +5,6 @@ using DipDefense.Cli.Commands;
 var root = new RootCommand("dipdefense: adversarial-example defense for image classifiers (decision-space Deep Image Prior).")
 {
     ClassifyCommand.Create(),
+    AttackCommand.Create(),
 };
 return CommandRunner.Invoke(root, args);
