@@ -1,0 +1,129 @@
+namespace DipDefense.Data;
+
+/// <summary>
+/// An image folder: <c>root/&lt;class name&gt;/*.png|*.jpg|*.jpeg</c>. Classes are the subfolder names in ordinal
+/// order (hidden folders, starting with '.', are skipped); images within a class are taken in ordinal file-name
+/// order. All images must have the same size; the set is greyscale (C = 1) when every image decodes as grey,
+/// else RGB (C = 3, any alpha dropped).
+/// </summary>
+public static class ImageFolderFormat
+{
+    static readonly string[] Extensions = [".png", ".jpg", ".jpeg"];
+
+    /// <summary>Whether <paramref name="file"/> has a PNG or JPEG extension (any case).</summary>
+    internal static bool IsImageFile(string file) =>
+        Extensions.Contains(Path.GetExtension(file), StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The class subfolders of <paramref name="root"/> in ordinal name order.</summary>
+    internal static string[] ClassFolders(string root) =>
+        Directory.GetDirectories(root).Where(d => !Path.GetFileName(d).StartsWith('.'))
+                 .OrderBy(d => Path.GetFileName(d), StringComparer.Ordinal).ToArray();
+
+    /// <summary>The PNG/JPEG files of a class folder in ordinal name order.</summary>
+    internal static string[] ImageFiles(string classFolder) =>
+        Directory.GetFiles(classFolder).Where(IsImageFile)
+                 .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal).ToArray();
+
+    /// <summary>Reads an image folder; the labels index the subfolder names in ordinal order.</summary>
+    /// <exception cref="FileNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The folder holds no images, an image cannot be decoded, or the images differ in size.
+    /// </exception>
+    public static ImageDataset Read(string root)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        if (!Directory.Exists(root))
+        {
+            if (File.Exists(root))
+                throw new InvalidDataException($"'{root}' is a file; an image folder is a folder with one subfolder per class of PNG/JPEG files.");
+            throw new FileNotFoundException($"'{root}' does not exist.", root);
+        }
+
+        var classFolders = ClassFolders(root);
+        var images = new List<PngImage.DecodedImage>();
+        var labels = new List<long>();
+        string? firstFile = null;
+        for (int c = 0; c < classFolders.Length; c++)
+            foreach (var file in ImageFiles(classFolders[c]))
+            {
+                var image = PngImage.Decode(file);
+                if (firstFile == null)
+                    firstFile = file;
+                else if (image.Width != images[0].Width || image.Height != images[0].Height)
+                    throw new InvalidDataException(
+                        $"'{file}' is {image.Width}x{image.Height} but '{firstFile}' is {images[0].Width}x{images[0].Height}; " +
+                        "all images of an image folder must have the same size.");
+                images.Add(image);
+                labels.Add(c);
+            }
+        if (images.Count == 0)
+            throw new InvalidDataException(
+                $"'{root}' holds no PNG/JPEG images in class subfolders (expected {root}/<class name>/*.png|*.jpg|*.jpeg).");
+
+        int channels = images.All(i => i.Channels == 1) ? 1 : 3;
+        int h = images[0].Height, w = images[0].Width, plane = h * w, size = channels * plane;
+        if ((long)images.Count * size > Array.MaxLength)
+            throw new InvalidDataException($"'{root}' holds more pixels than fit in one array.");
+        var pixels = new byte[images.Count * size];
+        for (int i = 0; i < images.Count; i++)
+        {
+            var image = images[i];
+            for (int k = 0; k < channels; k++)
+                Buffer.BlockCopy(image.Planar, image.Channels == 1 ? 0 : k * plane, pixels, i * size + k * plane, plane);
+            images[i] = default; // let the decoded planes go as soon as they are copied
+        }
+
+        var names = classFolders.Select(d => Path.GetFileName(d)).ToArray();
+        return PixelConversion.ToDataset(pixels, [labels.Count, channels, h, w], labels.ToArray(), names);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="data"/> as <c>root/&lt;class name&gt;/&lt;index:D5&gt;.png</c> (index = position in the
+    /// dataset; grey PNG when C = 1, RGB when C = 3), quantising pixels to round(x * 255) clamped to [0, 255].
+    /// Every class gets a folder, even one without images.
+    /// </summary>
+    /// <remarks>
+    /// Characters not allowed in folder names (such as '/') become '_'. Reading the folder back orders classes by
+    /// name, so labels survive a round trip when the class names are in ordinal order, and images come back grouped
+    /// by class.
+    /// </remarks>
+    /// <exception cref="ArgumentException">
+    /// C is not 1 or 3, or class names are empty or collide once made folder-safe.
+    /// </exception>
+    /// <exception cref="IOException">A class folder under <paramref name="root"/> already holds images.</exception>
+    public static void Write(ImageDataset data, string root)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        if (data.Channels is not (1 or 3))
+            throw new ArgumentException($"an image folder holds grey (C = 1) or RGB (C = 3) images; this dataset has C = {data.Channels}.", nameof(data));
+
+        var folders = data.ClassNames.Select(FolderName).ToArray();
+        var duplicate = folders.GroupBy(f => f, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate != null)
+            throw new ArgumentException($"several class names map to the folder name '{duplicate.Key}'.", nameof(data));
+
+        var paths = folders.Select(f => Path.Combine(root, f)).ToArray();
+        foreach (var folder in paths)
+            if (Directory.Exists(folder) && ImageFiles(folder).Length > 0)
+                throw new IOException($"'{folder}' already holds images; write the image folder to an empty or new folder.");
+        foreach (var folder in paths)
+            Directory.CreateDirectory(folder);
+
+        var pixels = PixelConversion.ToBytes(data.Images);
+        var labels = PixelConversion.Labels(data.Labels);
+        int c = data.Channels, h = data.Height, w = data.Width, size = c * h * w;
+        for (int i = 0; i < labels.Length; i++)
+            PngImage.Encode(pixels.AsSpan(i * size, size), c, h, w,
+                Path.Combine(paths[labels[i]], i.ToString("D5", System.Globalization.CultureInfo.InvariantCulture) + ".png"));
+    }
+
+    static string FolderName(string className)
+    {
+        var invalid = Path.GetInvalidFileNameChars().Concat(['/', '\\']).ToHashSet();
+        string name = new(className.Trim().Select(ch => invalid.Contains(ch) ? '_' : ch).ToArray());
+        if (name.Length == 0 || name == "." || name == ".." || name.StartsWith('.'))
+            throw new ArgumentException($"class name '{className}' cannot be used as a folder name.");
+        return name;
+    }
+}
