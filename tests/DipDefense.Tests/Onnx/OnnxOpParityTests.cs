@@ -337,4 +337,34 @@ public class OnnxOpParityTests
             .Node("Gather", ["x", "idx"], ["y"], Int("axis", 1))
             .Output("y"),
         [2, 4, 3]);
+
+    [Fact]
+    public void Opset9AttributeVariantsOfSliceUnsqueezeSqueezeClipAndPad() => AssertMatchesOrt(
+        new OnnxTestGraph(opset: 9)
+            .Input("x", -1, 3, 6)
+            .Node("Slice", ["x"], ["s"], Ints("starts", 1, -5), Ints("ends", 3, 1000), Ints("axes", 1, 2))
+            .Node("Unsqueeze", ["s"], ["u"], Ints("axes", 1, 4))
+            .Node("Pad", ["u"], ["p"], Ints("pads", 0, 0, 0, 1, 0, 0, 0, 0, 2, 0), Float("value", 0.25f))
+            .Node("Clip", ["p"], ["c"], Float("min", -0.5f), Float("max", 0.6f))
+            .Node("Squeeze", ["c"], ["y"], Ints("axes", 1, 4))
+            .Output("y"),
+        [2, 3, 6]);
+
+    [Fact]
+    public void ShapeOfAStaticInputIsFoldedAtImport()
+    {
+        var graph = new OnnxTestGraph()
+            .Input("x", 2, 3, 4)
+            .Longs("last", [-1], 1)
+            .Node("Shape", ["x"], ["s"])
+            .Node("Slice", ["s", "last", "big"], ["l"])
+            .Longs("big", [10], 1)
+            .Node("Concat", ["last", "l"], ["target"], Int("axis", 0))
+            .Node("Reshape", ["x", "target"], ["y"])
+            .Output("y");
+        AssertMatchesOrt(graph, [2, 3, 4]);
+        using var module = OnnxImporter.FromBytes(graph.ToBytes());
+        Assert.Equal(["Reshape"], module.RuntimeOps);
+        Assert.Equal(3, module.FoldedNodeCount);
+    }
 }
