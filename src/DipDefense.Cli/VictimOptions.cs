@@ -29,8 +29,10 @@ internal sealed class VictimOptions
             InputName = result.GetValue(InputName),
             OutputName = result.GetValue(OutputName),
             Scale = result.GetValue(Scale),
-            Mean = result.GetValue(Mean),
-            Std = result.GetValue(Std),
+            Mean = NullIfEmpty(result.GetValue(Mean)),
+            Std = NullIfEmpty(result.GetValue(Std)),
             BatchSize = batchSize,
         });
+
+    static float[]? NullIfEmpty(float[]? values) => values is { Length: > 0 } ? values : null;
 }
