@@ -1,0 +1,57 @@
+using System.Text.Json;
+using DipDefense.Data;
+using DipDefense.Tests.Infrastructure;
+
+namespace DipDefense.Tests.Cli;
+
+public sealed class CliCommandTests : IDisposable
+{
+    readonly string _dir = Directory.CreateTempSubdirectory("dipdefense-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [SharedDataFact]
+    public void ClassifyReportsTheReferenceAccuracyAsOneJsonObject()
+    {
+        var r = CliRunner.Run("classify", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--json");
+
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var json = JsonDocument.Parse(r.StdOut); // the whole of stdout is one JSON value
+        var root = json.RootElement;
+        Assert.Equal(500, root.GetProperty("count").GetInt32());
+        Assert.InRange(root.GetProperty("accuracy").GetDouble(), 0.908, 0.912);
+        Assert.True(root.GetProperty("images_per_second").GetDouble() > 0);
+        Assert.Equal(10, root.GetProperty("per_class").GetArrayLength());
+    }
+
+    [SharedDataFact]
+    public void ClassifyHonoursOffsetAndCount()
+    {
+        var r = CliRunner.Run("classify", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--offset", "490", "--count", "10", "--json");
+
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var json = JsonDocument.Parse(r.StdOut);
+        Assert.Equal(10, json.RootElement.GetProperty("count").GetInt32());
+    }
+
+    [SharedDataFact]
+    public void PgdAttackWritesQuantisedImagesInsideTheBudgetThatFoolTheVictim()
+    {
+        string output = Path.Combine(_dir, "adv.bin");
+        var r = CliRunner.Run("attack", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--count", "16",
+            "--attack", "pgd", "--eps", "8/255", "--steps", "5", "--json", "--out", output);
+
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var json = JsonDocument.Parse(r.StdOut);
+        var root = json.RootElement;
+        Assert.True(root.GetProperty("adversarial_accuracy").GetDouble() < root.GetProperty("clean_accuracy").GetDouble());
+        Assert.InRange(root.GetProperty("max_linf").GetDouble(), 1.0 / 255, 8.0 / 255 + 1e-6);
+
+        using var clean = DatasetReader.Read(SharedData.Cifar10Batch);
+        using var cleanPart = clean.Slice(0, 16);
+        using var adversarial = DatasetReader.Read(output);
+        Assert.Equal(cleanPart.Labels.data<long>().ToArray(), adversarial.Labels.data<long>().ToArray());
+        double linf = (adversarial.Images - cleanPart.Images).abs().max().item<float>();
+        Assert.InRange(linf, 1.0 / 255, 8.0 / 255 + 1e-6);
+    }
+}
