@@ -13,7 +13,9 @@ namespace DipDefense.Dip;
 /// convolution (weights [B·out, in, k, k], groups = B), every BatchNorm normalises B·c channels of a
 /// batch of one (each network's own BatchNorm in training mode, statistics over H × W), and the skip
 /// concatenation is done per network. Nothing mixes networks, so the gradient of a sum of per-network
-/// losses with respect to network b's parameters equals b's standalone gradient.
+/// losses with respect to network b's parameters equals b's standalone gradient. The grouped
+/// convolutions run as one matrix product per network (im2col), so each network's float32 arithmetic
+/// does not depend on B: B networks give bit-identical results to B single ones.
 /// </para>
 /// <para>
 /// Network b is initialised from its own <see cref="Generator"/>, in a fixed construction order that
