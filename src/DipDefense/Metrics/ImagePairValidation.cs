@@ -14,7 +14,7 @@ internal static class ImagePairValidation
         CheckOne(y, yName, minSide);
         if (!x.shape.SequenceEqual(y.shape))
             throw new ArgumentException($"{yName} must have the shape of {xName} [{string.Join(", ", x.shape)}]; got [{string.Join(", ", y.shape)}].", yName);
-        if (x.device != y.device)
+        if (x.device_type != y.device_type || x.device_index != y.device_index)
             throw new ArgumentException($"{yName} must be on the device of {xName} ({x.device}); got {y.device}.", yName);
     }
 
