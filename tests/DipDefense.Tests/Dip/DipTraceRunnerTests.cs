@@ -1,0 +1,151 @@
+using DipDefense.Dip;
+
+namespace DipDefense.Tests.Dip;
+
+public class DipTraceRunnerTests
+{
+    /// <summary>A synchronous progress sink (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class Recorder(Action<DipProgress>? onReport = null) : IProgress<DipProgress>
+    {
+        public List<DipProgress> Reports { get; } = [];
+
+        public void Report(DipProgress value)
+        {
+            Reports.Add(value);
+            onReport?.Invoke(value);
+        }
+    }
+
+    private static readonly DipTraceOptions Short = new() { Iterations = 20, Snapshots = 4, Seed = 100 };
+
+    [Fact]
+    public void BatchedTraceEqualsSingleImageTracesWithSeedPlusIndex()
+    {
+        using var targets = SyntheticImages.GradientWithSquare(3, 3, 16, 16);
+        using var batched = new DipTraceRunner(Short).Run(targets);
+
+        Assert.Equal(new long[] { 3, 4, 3, 16, 16 }, batched.Snapshots.shape);
+        for (int b = 0; b < 3; b++)
+        {
+            using var target = targets.narrow(0, b, 1);
+            using var single = new DipTraceRunner(Short with { Seed = Short.Seed + b }).Run(target);
+            using var expected = single.Snapshots.select(0, 0);
+            using var actual = batched.Snapshots.select(0, b);
+            using var difference = (expected - actual).abs().max();
+            float maxAbs = difference.item<float>();
+            Assert.True(maxAbs <= 1e-4f, $"image {b}: batched and single traces differ by {maxAbs}");
+            for (int m = 0; m < 4; m++)
+                Assert.Equal(single.Losses[0, m], batched.Losses[b, m], 1e-5f);
+        }
+    }
+
+    [Fact]
+    public void SameSeedGivesTheSameTraceAndAnotherSeedADifferentOne()
+    {
+        var options = Short with { Iterations = 8, Snapshots = 2 };
+        using var targets = SyntheticImages.GradientWithSquare(1, 3, 16, 16);
+        using var first = new DipTraceRunner(options).Run(targets);
+        using var again = new DipTraceRunner(options).Run(targets);
+        using var other = new DipTraceRunner(options with { Seed = options.Seed + 1 }).Run(targets);
+
+        Assert.True(first.Snapshots.equal(again.Snapshots).all().item<bool>());
+        using var difference = (first.Snapshots - other.Snapshots).abs().max();
+        Assert.True(difference.item<float>() > 1e-3f);
+    }
+
+    [Fact]
+    public void MseFallsOnARealLookingImage()
+    {
+        using var targets = SyntheticImages.GradientWithSquare(1, 3, 32, 32);
+        using var trace = new DipTraceRunner(new DipTraceOptions { Iterations = 60, Snapshots = 6, Seed = 1 }).Run(targets);
+
+        float first = trace.Losses[0, 0], last = trace.Losses[0, 5];
+        Assert.True(last < 0.5f * first, $"MSE went from {first} to {last}");
+        using var mse = (trace.Snapshots.select(1, 5) - targets).square().mean();
+        Assert.Equal(last, mse.item<float>(), 1e-6f);
+    }
+
+    [Fact]
+    public void ReturnsExactlyMSnapshotsAtEqualIntervalsAndReportsProgress()
+    {
+        var recorder = new Recorder();
+        using var targets = SyntheticImages.GradientWithSquare(2, 1, 12, 12);
+        using var trace = new DipTraceRunner(Short with { Network = DipNetworkConfig.Small }).Run(targets, recorder);
+
+        Assert.Equal(new long[] { 2, 4, 1, 12, 12 }, trace.Snapshots.shape);
+        Assert.Equal(new[] { 5, 10, 15, 20 }, trace.SnapshotIterations);
+        Assert.Equal(2, trace.Losses.GetLength(0));
+        Assert.Equal(4, trace.Losses.GetLength(1));
+        Assert.Equal(4, trace.SnapshotTimes.Length);
+        Assert.True(trace.SecondsPerIteration > 0);
+        Assert.Equal(new[] { 1, 2, 3, 4 }, recorder.Reports.Select(r => r.Snapshot));
+        Assert.Equal(new[] { 5, 10, 15, 20 }, recorder.Reports.Select(r => r.Iteration));
+        Assert.All(recorder.Reports, r => Assert.Equal((20, 4), (r.Iterations, r.Snapshots)));
+        Assert.Equal((trace.Losses[0, 3] + trace.Losses[1, 3]) / 2, recorder.Reports[^1].MeanLoss, 1e-6);
+        Assert.True(trace.Snapshots.min().item<float>() > 0 && trace.Snapshots.max().item<float>() < 1);
+    }
+
+    [Fact]
+    public void CancellationStopsTheTrace()
+    {
+        using var cancellation = new CancellationTokenSource();
+        var recorder = new Recorder(_ => cancellation.Cancel());
+        using var targets = SyntheticImages.GradientWithSquare(1, 1, 8, 8);
+        var runner = new DipTraceRunner(new DipTraceOptions { Iterations = 1000, Snapshots = 100, Network = DipNetworkConfig.Small });
+
+        Assert.ThrowsAny<OperationCanceledException>(() => runner.Run(targets, recorder, cancellation.Token));
+        Assert.Single(recorder.Reports);
+        Assert.Equal(10, recorder.Reports[0].Iteration);
+    }
+
+    [Fact]
+    public void AnAlreadyCancelledTokenRunsNothing()
+    {
+        using var targets = SyntheticImages.GradientWithSquare(1, 1, 8, 8);
+        Assert.ThrowsAny<OperationCanceledException>(() => new DipTraceRunner(Short).Run(targets, null, new CancellationToken(true)));
+    }
+
+    [Fact]
+    public void RejectsInvalidTargets()
+    {
+        var runner = new DipTraceRunner(Short);
+        using var rank3 = rand(3, 8, 8);
+        using var outOfRange = rand(1, 3, 8, 8) + 0.5;
+        using var negative = rand(1, 3, 8, 8) - 0.5;
+        using var integers = zeros([1, 3, 8, 8], ScalarType.Int32);
+        foreach (var bad in new[] { rank3, outOfRange, negative, integers })
+            Assert.Equal("targets", Assert.Throws<ArgumentException>(() => runner.Run(bad)).ParamName);
+    }
+
+    public static TheoryData<string, DipTraceOptions> InvalidOptions() => new()
+    {
+        { "Iterations", new DipTraceOptions { Iterations = 0 } },
+        { "Snapshots", new DipTraceOptions { Snapshots = -1 } },
+        { "multiple of Snapshots", new DipTraceOptions { Iterations = 1000, Snapshots = 300 } },
+        { "must not exceed", new DipTraceOptions { Iterations = 10, Snapshots = 20 } },
+        { "LearningRate", new DipTraceOptions { LearningRate = 0 } },
+        { "Network", new DipTraceOptions { Network = null! } },
+        { "SkipKernel", new DipTraceOptions { Network = DipNetworkConfig.Medium with { SkipKernel = 0 } } },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidOptions))]
+    public void RejectsInvalidOptionsNamingTheSetting(string expected, DipTraceOptions options)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new DipTraceRunner(options));
+        Assert.Equal("options", ex.ParamName);
+        Assert.Contains(expected, ex.Message);
+    }
+
+    [Fact]
+    public void DefaultsAreThePapersSettings()
+    {
+        var options = new DipTraceRunner().Options;
+        Assert.Equal(1000, options.Iterations);
+        Assert.Equal(200, options.Snapshots);
+        Assert.Equal(5, options.SnapshotInterval);
+        Assert.Equal(0.01, options.LearningRate);
+        Assert.Equal(DipNetworkConfig.Medium, options.Network);
+        Assert.Equal(0L, options.Seed);
+    }
+}
