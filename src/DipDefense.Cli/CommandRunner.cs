@@ -16,7 +16,7 @@ internal static class CommandRunner
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"dipdefense: {parsed.Errors[0].Message} (see --help)");
+            Console.Error.WriteLine($"dipdefense: {OneLine(parsed.Errors[0].Message)} (see --help)");
             return BadInput;
         }
         try
@@ -40,5 +40,6 @@ internal static class CommandRunner
     static bool IsBadInput(Exception e) =>
         e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or NotSupportedException;
 
-    static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    static string OneLine(string message) =>
+        string.Join(" ", message.Split((char[])['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

@@ -38,6 +38,9 @@ internal sealed class Output
                 return work(new Progress<int>(done => task.Value = done));
             });
 
+    /// <summary>JSON has no NaN or infinity: an undefined figure (e.g. the accuracy of a class with no image) is null.</summary>
+    public static double? Number(double value) => double.IsFinite(value) ? value : null;
+
     /// <summary>Writes the single JSON object to stdout (only with --json).</summary>
     public void WriteJson(object value)
     {

@@ -35,12 +35,12 @@ internal static class ClassifyCommand
             Print(output.Report, report);
             output.WriteJson(new
             {
-                accuracy = report.Accuracy,
+                accuracy = Output.Number(report.Accuracy),
                 count = report.Count,
                 correct = report.Correct,
-                images_per_second = report.ImagesPerSecond,
+                images_per_second = Output.Number(report.ImagesPerSecond),
                 seconds = report.Seconds,
-                per_class = report.PerClass.Select(c => new { label = c.Label, name = c.Name, count = c.Count, accuracy = c.Accuracy }),
+                per_class = report.PerClass.Select(c => new { label = c.Label, name = c.Name, count = c.Count, accuracy = Output.Number(c.Accuracy) }),
             });
             return 0;
         });
