@@ -3,6 +3,9 @@ namespace DipDefense.Data;
 /// <summary>Reads and writes class-name files (one name a line) and checks labels against the names.</summary>
 internal static class ClassNameFile
 {
+    /// <summary>The usual name of a class-name file (idx, image folder).</summary>
+    public const string DefaultFileName = "classes.txt";
+
     /// <summary>The non-empty, trimmed lines of <paramref name="path"/>, or null when the file does not exist.</summary>
     public static IReadOnlyList<string>? TryRead(string path)
     {

@@ -15,6 +15,9 @@ public enum DatasetFormat
     /// </summary>
     Idx,
 
-    /// <summary>An image folder: <c>root/&lt;class name&gt;/*.png|*.jpg|*.jpeg</c>, one subfolder per class.</summary>
+    /// <summary>
+    /// An image folder: <c>root/&lt;class name&gt;/*.png|*.jpg|*.jpeg</c>, one subfolder per class; the label order
+    /// comes from <c>root/classes.txt</c> when present, else from the ordinal order of the subfolder names.
+    /// </summary>
     ImageFolder,
 }

@@ -16,7 +16,7 @@ namespace DipDefense.Data;
 public static class IdxFormat
 {
     /// <summary>The class-name file looked for beside the images file.</summary>
-    public const string ClassNamesFileName = "classes.txt";
+    public const string ClassNamesFileName = ClassNameFile.DefaultFileName;
 
     const byte UnsignedByte = 0x08;
 

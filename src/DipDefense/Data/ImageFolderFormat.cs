@@ -1,13 +1,18 @@
 namespace DipDefense.Data;
 
 /// <summary>
-/// An image folder: <c>root/&lt;class name&gt;/*.png|*.jpg|*.jpeg</c>. Classes are the subfolder names in ordinal
-/// order (hidden folders, starting with '.', are skipped); images within a class are taken in ordinal file-name
-/// order. All images must have the same size; the set is greyscale (C = 1) when every image decodes as grey,
-/// else RGB (C = 3, any alpha dropped).
+/// An image folder: <c>root/&lt;class name&gt;/*.png|*.jpg|*.jpeg</c>, optionally with <c>root/classes.txt</c>.
+/// When <c>classes.txt</c> is present it defines the classes: label k is its k-th non-empty line (trimmed), and
+/// that class's images are in the subfolder named by the folder-safe form of the name (see
+/// <see cref="Write"/>). Without it, classes are the subfolder names in ordinal order (hidden folders, starting
+/// with '.', are skipped). Images within a class are taken in ordinal file-name order. All images must have the
+/// same size; the set is greyscale (C = 1) when every image decodes as grey, else RGB (C = 3, any alpha dropped).
 /// </summary>
 public static class ImageFolderFormat
 {
+    /// <summary>The class-name file at the root of an image folder: one class name a line, in label order.</summary>
+    public const string ClassNamesFileName = ClassNameFile.DefaultFileName;
+
     static readonly string[] Extensions = [".png", ".jpg", ".jpeg"];
 
     /// <summary>Whether <paramref name="file"/> has a PNG or JPEG extension (any case).</summary>
@@ -24,10 +29,17 @@ public static class ImageFolderFormat
         Directory.GetFiles(classFolder).Where(IsImageFile)
                  .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal).ToArray();
 
-    /// <summary>Reads an image folder; the labels index the subfolder names in ordinal order.</summary>
+    /// <summary>
+    /// Reads an image folder. With <c>classes.txt</c> at the root, label k is the k-th class listed there and its
+    /// images are in the subfolder with the folder-safe form of that name (a listed class without a subfolder has
+    /// no images); without it, the labels index the subfolder names in ordinal order and the names are the folder
+    /// names.
+    /// </summary>
     /// <exception cref="FileNotFoundException">The folder does not exist.</exception>
     /// <exception cref="InvalidDataException">
-    /// The folder holds no images, an image cannot be decoded, or the images differ in size.
+    /// The folder holds no images, an image cannot be decoded, or the images differ in size; or
+    /// <c>classes.txt</c> lists a name that cannot be a folder name or two names with the same folder, or a
+    /// subfolder holding images is not listed in it.
     /// </exception>
     public static ImageDataset Read(string root)
     {
@@ -39,12 +51,12 @@ public static class ImageFolderFormat
             throw new FileNotFoundException($"'{root}' does not exist.", root);
         }
 
-        var classFolders = ClassFolders(root);
+        var (names, classFolders) = Classes(root);
         var images = new List<PngImage.DecodedImage>();
         var labels = new List<long>();
         string? firstFile = null;
         for (int c = 0; c < classFolders.Length; c++)
-            foreach (var file in ImageFiles(classFolders[c]))
+            foreach (var file in classFolders[c] is { } classFolder ? ImageFiles(classFolder) : [])
             {
                 var image = PngImage.Decode(file);
                 if (firstFile == null)
@@ -73,8 +85,47 @@ public static class ImageFolderFormat
             images[i] = default; // let the decoded planes go as soon as they are copied
         }
 
-        var names = classFolders.Select(d => Path.GetFileName(d)).ToArray();
         return PixelConversion.ToDataset(pixels, [labels.Count, channels, h, w], labels.ToArray(), names);
+    }
+
+    /// <summary>
+    /// The class names in label order and, for each, its subfolder (null when a class listed in
+    /// <c>classes.txt</c> has none): from <c>classes.txt</c> when present, else the subfolders in ordinal order.
+    /// </summary>
+    static (IReadOnlyList<string> Names, string?[] Folders) Classes(string root)
+    {
+        var subfolders = ClassFolders(root);
+        string classesPath = Path.Combine(root, ClassNamesFileName);
+        if (ClassNameFile.TryRead(classesPath) is not { } names)
+            return (subfolders.Select(d => Path.GetFileName(d)).ToArray(), subfolders);
+
+        var labelOfFolder = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int k = 0; k < names.Count; k++)
+        {
+            string folder;
+            try
+            {
+                folder = FolderName(names[k]);
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidDataException($"'{classesPath}' line {k + 1}: {e.Message}", e);
+            }
+            if (!labelOfFolder.TryAdd(folder, k))
+                throw new InvalidDataException(
+                    $"'{classesPath}' lists '{names[labelOfFolder[folder]]}' and '{names[k]}', which share the folder name '{folder}'.");
+        }
+
+        var folders = new string?[names.Count];
+        foreach (var subfolder in subfolders)
+        {
+            if (labelOfFolder.TryGetValue(Path.GetFileName(subfolder), out int k))
+                folders[k] = subfolder;
+            else if (ImageFiles(subfolder).Length > 0)
+                throw new InvalidDataException(
+                    $"'{subfolder}' holds images but is not a class listed in '{classesPath}'; add its class name there or move the folder away.");
+        }
+        return (names, folders);
     }
 
     /// <summary>
@@ -83,14 +134,17 @@ public static class ImageFolderFormat
     /// Every class gets a folder, even one without images.
     /// </summary>
     /// <remarks>
-    /// Characters not allowed in folder names (such as '/') become '_'. Reading the folder back orders classes by
-    /// name, so labels survive a round trip when the class names are in ordinal order, and images come back grouped
-    /// by class.
+    /// Characters not allowed in folder names (such as '/') become '_'. The class names, unchanged, go to
+    /// <c>root/classes.txt</c> in label order, so reading the folder back restores the labels and names (names are
+    /// trimmed of surrounding white space); images come back grouped by class in label order.
     /// </remarks>
     /// <exception cref="ArgumentException">
-    /// C is not 1 or 3, or class names are empty or collide once made folder-safe.
+    /// C is not 1 or 3, or class names are empty, contain a line break, or collide once made folder-safe.
     /// </exception>
-    /// <exception cref="IOException">A class folder under <paramref name="root"/> already holds images.</exception>
+    /// <exception cref="IOException">
+    /// A class folder under <paramref name="root"/> already holds images, or <c>root/classes.txt</c> exists and lists
+    /// other classes.
+    /// </exception>
     public static void Write(ImageDataset data, string root)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -98,6 +152,9 @@ public static class ImageFolderFormat
         if (data.Channels is not (1 or 3))
             throw new ArgumentException($"an image folder holds grey (C = 1) or RGB (C = 3) images; this dataset has C = {data.Channels}.", nameof(data));
 
+        if (data.ClassNames.FirstOrDefault(n => n.Contains('\n') || n.Contains('\r')) is { } multiLine)
+            throw new ArgumentException(
+                $"class name '{multiLine}' contains a line break and cannot be stored in {ClassNamesFileName}.", nameof(data));
         var folders = data.ClassNames.Select(FolderName).ToArray();
         var duplicate = folders.GroupBy(f => f, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate != null)
@@ -107,8 +164,14 @@ public static class ImageFolderFormat
         foreach (var folder in paths)
             if (Directory.Exists(folder) && ImageFiles(folder).Length > 0)
                 throw new IOException($"'{folder}' already holds images; write the image folder to an empty or new folder.");
+        string classesPath = Path.Combine(root, ClassNamesFileName);
+        if (ClassNameFile.TryRead(classesPath) is { } existing
+            && !existing.SequenceEqual(data.ClassNames.Select(n => n.Trim()), StringComparer.Ordinal))
+            throw new IOException(
+                $"'{classesPath}' already lists other classes; write the image folder to an empty or new folder.");
         foreach (var folder in paths)
             Directory.CreateDirectory(folder);
+        ClassNameFile.WriteIfAbsent(classesPath, data.ClassNames);
 
         var pixels = PixelConversion.ToBytes(data.Images);
         var labels = PixelConversion.Labels(data.Labels);

@@ -127,6 +127,75 @@ public class ImageFolderFormatTests
     }
 
     [Fact]
+    public void RoundTripKeepsLabelsAndNamesOfClassesNotInOrdinalOrder()
+    {
+        // Fashion-MNIST order: ordinal folder order would make "Ankle boot" label 0 and lose "T-shirt/top".
+        string[] names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+        using var folder = new TempFolder();
+        var labels = new long[] { 9, 0, 3, 0, 8, 2, 5, 1, 7, 4, 6, 9 };
+        using var original = new ImageDataset(torch.rand(labels.Length, 1, 4, 4), torch.tensor(labels), names);
+
+        DatasetWriter.Write(original, folder.Path, DatasetFormat.ImageFolder);
+        Assert.Equal(names, File.ReadAllLines(folder.File(ImageFolderFormat.ClassNamesFileName)));
+        using var read = DatasetReader.Read(folder.Path);
+
+        Assert.Equal(names, read.ClassNames);
+        var order = Enumerable.Range(0, labels.Length).OrderBy(i => labels[i]).Select(i => (long)i).ToArray();
+        Assert.Equal(order.Select(i => labels[i]), DataAssert.Labels(read));
+        using var index = torch.tensor(order);
+        using var expected = original.Images.index_select(0, index);
+        DataAssert.Close(expected, read.Images);
+    }
+
+    [Fact]
+    public void ClassesFileDefinesLabelOrderOfAHandMadeFolder()
+    {
+        using var folder = new TempFolder();
+        using var zebra = torch.zeros(1, 3, 3);
+        using var apple = torch.ones(1, 3, 3);
+        PngImage.Save(zebra, folder.File("zebra", "1.png"));
+        PngImage.Save(apple, folder.File("apple", "1.png"));
+        File.WriteAllLines(folder.File(ImageFolderFormat.ClassNamesFileName), ["zebra", "empty class", "apple"]);
+
+        using var read = ImageFolderFormat.Read(folder.Path);
+
+        Assert.Equal(["zebra", "empty class", "apple"], read.ClassNames);
+        Assert.Equal(new long[] { 0, 2 }, DataAssert.Labels(read));
+        DataAssert.Close(zebra, read.Images[0]);
+        DataAssert.Close(apple, read.Images[1]);
+    }
+
+    [Fact]
+    public void FolderWithImagesNotListedInClassesFileIsRejectedNamingIt()
+    {
+        using var folder = new TempFolder();
+        using var image = torch.rand(1, 3, 3);
+        PngImage.Save(image, folder.File("cat", "1.png"));
+        PngImage.Save(image, folder.File("stray", "1.png"));
+        Directory.CreateDirectory(folder.File("no images"));
+        File.WriteAllLines(folder.File(ImageFolderFormat.ClassNamesFileName), ["cat", "dog"]);
+
+        var e = Assert.Throws<InvalidDataException>(() => DatasetReader.Read(folder.Path));
+
+        Assert.Contains(folder.File("stray"), e.Message);
+        Assert.Contains(ImageFolderFormat.ClassNamesFileName, e.Message);
+        Assert.DoesNotContain("no images", e.Message);
+    }
+
+    [Fact]
+    public void WriteRefusesAClassesFileListingOtherClasses()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllLines(folder.File(ImageFolderFormat.ClassNamesFileName), ["dog", "cat", "bird"]);
+        using var data = DataAssert.Random(3, 3, 4, 4, Names);
+
+        var e = Assert.Throws<IOException>(() => ImageFolderFormat.Write(data, folder.Path));
+
+        Assert.Contains(ImageFolderFormat.ClassNamesFileName, e.Message);
+        Assert.False(Directory.Exists(folder.File("bird")));
+    }
+
+    [Fact]
     public void WriteRefusesToMixWithExistingImages()
     {
         using var folder = new TempFolder();
