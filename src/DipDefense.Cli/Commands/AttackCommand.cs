@@ -62,9 +62,10 @@ internal static class AttackCommand
                 RunInBatches(attacker, clean, batchSize, target, progress));
             using var saved = AttackChoice.IsLinf(name)
                 ? EightBitQuantization.Quantize(adversarial, clean.Images, settings.Eps)
-                : EightBitQuantization.Quantize(adversarial);
+                : AdversarialRounding.ToEightBit(classifier, clean.Images, adversarial, clean.Labels);
             double seconds = watch.Elapsed.TotalSeconds;
 
+            var unrounded = AttackReport.Compute(classifier, clean.Images, adversarial, clean.Labels);
             var report = AttackReport.Compute(classifier, clean.Images, saved, clean.Labels);
             using (var result8 = new ImageDataset(saved.clone(), clean.Labels.clone(), clean.ClassNames))
                 DatasetWriter.Write(result8, result.GetValue(output)!, format);
@@ -77,6 +78,7 @@ internal static class AttackCommand
                 count = report.Count,
                 clean_accuracy = report.CleanAccuracy,
                 adversarial_accuracy = report.AdversarialAccuracy,
+                adversarial_accuracy_before_rounding = unrounded.AdversarialAccuracy,
                 success_rate = report.SuccessRate,
                 mean_linf = report.MeanLinf,
                 max_linf = report.MaxLinf,
