@@ -9,7 +9,7 @@ public sealed class CliErrorTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    static void AssertOneLineError(CliRunner.Result r, params string[] expected)
+    static void AssertOneLineError(ProcessRunner.Result r, params string[] expected)
     {
         Assert.Equal(2, r.ExitCode);
         var lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using DipDefense.Tests.Infrastructure;
 
 namespace DipDefense.Tests.Cli;
@@ -6,8 +5,6 @@ namespace DipDefense.Tests.Cli;
 /// <summary>Runs the built <c>dipdefense</c> tool (same configuration as the tests) as a separate process.</summary>
 public static class CliRunner
 {
-    public sealed record Result(int ExitCode, string StdOut, string StdErr);
-
     static string ToolPath()
     {
         // tests/DipDefense.Tests/bin/<Configuration>/<tfm>/ → src/DipDefense.Cli/bin/<Configuration>/<tfm>/DipDefense.Cli.dll
@@ -18,15 +15,5 @@ public static class CliRunner
         return path;
     }
 
-    public static Result Run(params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(ToolPath());
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return new Result(process.ExitCode, stdout, stderr.Result);
-    }
+    public static ProcessRunner.Result Run(params string[] args) => ProcessRunner.Run("dotnet", [ToolPath(), .. args]);
 }

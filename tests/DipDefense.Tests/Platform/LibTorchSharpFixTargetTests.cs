@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using DipDefense.Tests.Infrastructure;
@@ -117,12 +116,7 @@ public sealed class LibTorchSharpFixTargetTests : IDisposable
 
     static (int Code, string Output) Run(string file, params string[] args)
     {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout + stderr.Result);
+        var r = ProcessRunner.Run(file, args);
+        return (r.ExitCode, r.StdOut + r.StdErr);
     }
 }

@@ -1,0 +1,20 @@
+using System.Diagnostics;
+
+namespace DipDefense.Tests.Infrastructure;
+
+/// <summary>Runs a program to completion and captures its exit code, stdout and stderr.</summary>
+public static class ProcessRunner
+{
+    public sealed record Result(int ExitCode, string StdOut, string StdErr);
+
+    public static Result Run(string file, IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return new Result(process.ExitCode, stdout, stderr.Result);
+    }
+}
