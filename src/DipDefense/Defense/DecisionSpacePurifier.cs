@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using DipDefense.Dip;
+using DipDefense.Victims;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DipDefense.Defense;
+
+/// <summary>
+/// The decision-space Deep Image Prior purifier of Ding, Wang et al., "Delving into Deep Image Prior for
+/// Adversarial Defense: A Novel Reconstruction-based Defense Framework" (ACM MM 2021), as restated in
+/// docs/method.md: a DIP trace per image, its mapping to the victim's decision space, on-boundary images
+/// of the last N cross-boundary pairs, pushed away from the input and stitched.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Training-free and attack-agnostic: the victim is only queried for labels (<see cref="IClassifier.Predict"/>).
+/// Images are processed in chunks of <see cref="PurifierOptions.BatchSize"/>; each chunk runs one batched DIP
+/// trace (<see cref="DipTraceRunner"/>) and one <see cref="DecisionSpaceReconstruction"/>. Image i of a call
+/// uses DIP seed <c>Trace.Seed + i</c>, so its result does not depend on the batch size or on the other images.
+/// </para>
+/// <para>
+/// Gradients are enabled only inside the DIP fit (for the generator weights, whatever the caller's grad mode);
+/// everything else runs without gradients, and the input is never differentiated through (wrap the purifier
+/// in <c>Bpda</c> for defense-aware attacks). Everything runs on the images' device.
+/// </para>
+/// <para>Queries per image: M + P·(G − 1) + 1 for P used pairs (P ≤ N).</para>
+/// </remarks>
+public sealed class DecisionSpacePurifier
+{
+    private readonly DecisionSpaceReconstruction reconstruction;
+
+    /// <summary>Creates a purifier protecting <paramref name="victim"/>.</summary>
+    /// <param name="victim">The classifier to protect; queried for labels on the images' device.</param>
+    /// <param name="options">Settings; null: the defaults (the paper's DIP settings).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="victim"/> is null.</exception>
+    /// <exception cref="ArgumentException">The options are invalid; the message names the setting.</exception>
+    public DecisionSpacePurifier(IClassifier victim, PurifierOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(victim);
+        options ??= new PurifierOptions();
+        options.Validate(nameof(options));
+        reconstruction = new DecisionSpaceReconstruction(victim, options);
+    }
+
+    /// <summary>The protected classifier.</summary>
+    public IClassifier Victim => reconstruction.Victim;
+
+    /// <summary>The validated options.</summary>
+    public PurifierOptions Options => reconstruction.Options;
+
+    /// <summary>Purifies a batch of images.</summary>
+    /// <param name="images">float32 [N, C, H, W] in [0, 1], H and W ≥ 11 and accepted by the DIP network, on any device.</param>
+    /// <param name="progress">Told after every DIP snapshot and at the start of every later stage (synchronously, from this thread); optional.</param>
+    /// <param name="cancellationToken">Checked before every DIP iteration and between stages.</param>
+    /// <returns>The purified images on the input's device and one diagnostics entry per image; the caller disposes it.</returns>
+    /// <exception cref="ArgumentException"><paramref name="images"/> has the wrong dtype, rank, size or range.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public PurificationResult Purify(Tensor images, IProgress<PurificationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ImageBatchValidation.Check(images, nameof(images), 4, "[N, C, H, W]");
+        cancellationToken.ThrowIfCancellationRequested();
+
+        int total = (int)images.shape[0], batchSize = Options.BatchSize, iterations = Options.Trace.Iterations;
+        var clock = Stopwatch.StartNew();
+        var diagnostics = new List<PurificationDiagnostics>(total);
+        var timings = new StageTimings();
+        Tensor purified;
+        using (no_grad())
+            purified = empty(images.shape, ScalarType.Float32, images.device);
+        try
+        {
+            for (int start = 0; start < total; start += batchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int count = Math.Min(batchSize, total - start);
+                using var scope = NewDisposeScope();
+                var chunk = images.detach().narrow(0, start, count);
+
+                var runner = new DipTraceRunner(Options.Trace with { Seed = unchecked(Options.Trace.Seed + start) });
+                var forwarder = progress is null ? null : new TraceProgressForwarder(progress, clock, start, count, total);
+                var traceClock = Stopwatch.StartNew();
+                DipTraceResult trace;
+                using (enable_grad())
+                    trace = runner.Run(chunk, forwarder, cancellationToken);
+                using var _ = trace;
+                var traceTime = traceClock.Elapsed;
+
+                void OnStage(PurificationStage stage) =>
+                    progress?.Report(new PurificationProgress(stage, start, count, start, total, iterations, iterations, clock.Elapsed));
+                using var result = reconstruction.Reconstruct(trace.Snapshots, chunk, OnStage, cancellationToken);
+
+                using (no_grad())
+                    purified.narrow(0, start, count).copy_(result.Reconstructed);
+                var perImageTrace = traceTime / count;
+                diagnostics.AddRange(result.Diagnostics.Select(d => d with { Timings = d.Timings with { Trace = perImageTrace } }));
+                timings += result.Timings with { Trace = traceTime };
+            }
+        }
+        catch
+        {
+            purified.Dispose();
+            throw;
+        }
+        return new PurificationResult(purified, diagnostics, timings);
+    }
+}

@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using DipDefense.Metrics;
+using DipDefense.Victims;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DipDefense.Defense;
+
+/// <summary>
+/// Steps 2–6 of the method (docs/method.md): from given DIP traces to purified images. Maps every snapshot
+/// to the victim's decision space, detects cross-boundary pairs (Eq. 3), finds on-boundary images by grid
+/// search (Eq. 4–5), keeps the last N, pushes them away from the input (Eq. 6) and averages them (Eq. 7).
+/// </summary>
+/// <remarks>
+/// <para>
+/// The B traces of a call are processed together and the victim is queried in three batches: all B·M
+/// snapshots (decision mapping), the grid points of all detected pairs of all B traces (boundary search;
+/// the paper describes one batched query per pair, batching further changes nothing but speed), and the B
+/// outputs (final labels). Each image's result depends only on its own trace and input.
+/// </para>
+/// <para>
+/// The grid search queries λ = 1/G, …, (G − 1)/G only: λ = 1 gives x_{i+1} itself, whose label y_{i+1} ≠ y_i
+/// is already known, so a pair costs G − 1 queries. Queries per call: B·M + P·(G − 1) + B for P used pairs.
+/// </para>
+/// <para>No gradients are recorded; all tensors stay on the traces' device, where the victim receives them.</para>
+/// </remarks>
+public sealed class DecisionSpaceReconstruction
+{
+    /// <summary>Creates the reconstruction for a victim.</summary>
+    /// <param name="victim">The classifier whose decisions are analysed; only its labels are used.</param>
+    /// <param name="options">τ, w, N, η and G (the <see cref="PurifierOptions.Trace"/> and batch settings are not used here); null: the defaults.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="victim"/> is null.</exception>
+    /// <exception cref="ArgumentException">The options are invalid; the message names the setting.</exception>
+    public DecisionSpaceReconstruction(IClassifier victim, PurifierOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(victim);
+        options ??= new PurifierOptions();
+        options.Validate(nameof(options));
+        Victim = victim;
+        Options = options;
+    }
+
+    /// <summary>The victim classifier.</summary>
+    public IClassifier Victim { get; }
+
+    /// <summary>The validated options.</summary>
+    public PurifierOptions Options { get; }
+
+    /// <summary>Reconstructs B images from their traces.</summary>
+    /// <param name="traces">Snapshots float32 [B, M, C, H, W] in [0, 1], earliest first; H, W ≥ 11.</param>
+    /// <param name="inputs">The inputs x′ the traces were fitted to: float32 [B, C, H, W] in [0, 1], on the traces' device.</param>
+    /// <param name="cancellationToken">Checked between stages.</param>
+    /// <returns>The reconstructed images [B, C, H, W] and one diagnostics entry per image; the caller disposes it.</returns>
+    /// <exception cref="ArgumentException">A tensor has the wrong dtype, rank, shape, device or range.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public ReconstructionResult Reconstruct(Tensor traces, Tensor inputs, CancellationToken cancellationToken = default) =>
+        Reconstruct(traces, inputs, null, cancellationToken);
+
+    /// <summary>Reconstructs one image from its trace.</summary>
+    /// <param name="snapshots">Snapshots float32 [M, C, H, W] in [0, 1], earliest first; H, W ≥ 11.</param>
+    /// <param name="input">The input x′: float32 [C, H, W] in [0, 1], on the snapshots' device.</param>
+    /// <param name="cancellationToken">Checked between stages.</param>
+    /// <returns>The reconstructed image as a batch of one, [1, C, H, W], with its diagnostics; the caller disposes it.</returns>
+    /// <exception cref="ArgumentException">A tensor has the wrong dtype, rank, shape, device or range.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public ReconstructionResult ReconstructOne(Tensor snapshots, Tensor input, CancellationToken cancellationToken = default)
+    {
+        ImageBatchValidation.Check(snapshots, nameof(snapshots), 4, "[M, C, H, W]");
+        ImageBatchValidation.Check(input, nameof(input), 3, "[C, H, W]");
+        using var traces = snapshots.unsqueeze(0);
+        using var inputs = input.unsqueeze(0);
+        return Reconstruct(traces, inputs, null, cancellationToken);
+    }
+
+    internal ReconstructionResult Reconstruct(Tensor traces, Tensor inputs, Action<PurificationStage>? onStage, CancellationToken cancellationToken)
+    {
+        ImageBatchValidation.Check(traces, nameof(traces), 5, "[B, M, C, H, W]");
+        ImageBatchValidation.Check(inputs, nameof(inputs), 4, "[B, C, H, W]");
+        long[] expected = [traces.shape[0], traces.shape[2], traces.shape[3], traces.shape[4]];
+        if (!inputs.shape.SequenceEqual(expected))
+            throw new ArgumentException($"inputs must have shape [{string.Join(", ", expected)}] to match traces [{ImageBatchValidation.Shape(traces)}]; got [{ImageBatchValidation.Shape(inputs)}].", nameof(inputs));
+        ImageBatchValidation.CheckDevice(inputs, nameof(inputs), traces.device, nameof(traces));
+        cancellationToken.ThrowIfCancellationRequested();
+
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        int count = (int)traces.shape[0], snapshots = (int)traces.shape[1];
+        long[] imageShape = [traces.shape[2], traces.shape[3], traces.shape[4]];
+        var flat = traces.detach().reshape([count * snapshots, .. imageShape]);
+        var x = inputs.detach();
+        var clock = Stopwatch.StartNew();
+
+        // Step 2: decision mapping, one victim query for all B·M snapshots.
+        onStage?.Invoke(PurificationStage.DecisionMapping);
+        long[] labels = PredictLabels(flat);
+        var repeated = x.unsqueeze(1).expand([count, snapshots, .. imageShape]).reshape([count * snapshots, .. imageShape]);
+        double[] ssim = ToDoubles(ImageQuality.Ssim(flat, repeated));
+        var mappingTime = clock.Elapsed;
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // Steps 3–4: detection, last N, grid search over all pairs of all images in one query.
+        onStage?.Invoke(PurificationStage.BoundarySearch);
+        var crossings = new int[count][];
+        var used = new int[count][];
+        var pairRows = new List<long>();
+        for (int b = 0; b < count; b++)
+        {
+            var imageLabels = new ArraySegment<long>(labels, b * snapshots, snapshots);
+            var imageSsim = new ArraySegment<double>(ssim, b * snapshots, snapshots);
+            crossings[b] = CrossBoundaryDetection.Detect(imageLabels, imageSsim, Options.SsimThreshold, Options.WarmUp);
+            used[b] = CrossBoundaryDetection.LastPairs(crossings[b], Options.Pairs);
+            pairRows.AddRange(used[b].Select(i => (long)b * snapshots + i));
+        }
+        var steps = new int[pairRows.Count];
+        var onBoundary = SearchBoundary(flat, pairRows, labels, imageShape, steps);
+        var boundaryTime = clock.Elapsed - mappingTime;
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // Steps 5–6: push (Eq. 6), stitch (Eq. 7), final labels.
+        onStage?.Invoke(PurificationStage.Stitching);
+        var output = empty([count, .. imageShape], ScalarType.Float32, traces.device);
+        int pairOffset = 0;
+        for (int b = 0; b < count; b++)
+        {
+            Tensor xb;
+            double eta;
+            if (used[b].Length > 0)
+            {
+                xb = onBoundary!.narrow(0, pairOffset, used[b].Length);
+                pairOffset += used[b].Length;
+                eta = Options.Eta;
+            }
+            else
+            {
+                int take = Math.Min(Options.Pairs, snapshots);
+                xb = traces.select(0, b).narrow(0, snapshots - take, take);
+                eta = 0;
+            }
+            var xm = xb.add(xb.sub(x.select(0, b)), alpha: eta).clamp_(0, 1);
+            output.select(0, b).copy_(xm.mean([0]));
+        }
+        long[] finalLabels = PredictLabels(output);
+        var stitchingTime = clock.Elapsed - mappingTime - boundaryTime;
+
+        var timings = new StageTimings(TimeSpan.Zero, mappingTime, boundaryTime, stitchingTime);
+        var perImage = timings.DividedBy(count);
+        var diagnostics = new PurificationDiagnostics[count];
+        for (int b = 0, first = 0; b < count; first += used[b].Length, b++)
+        {
+            bool fallback = used[b].Length == 0;
+            diagnostics[b] = new PurificationDiagnostics
+            {
+                TraceLabels = labels[(b * snapshots)..((b + 1) * snapshots)],
+                TraceSsim = ssim[(b * snapshots)..((b + 1) * snapshots)],
+                Crossings = crossings[b],
+                UsedPairs = used[b],
+                Lambdas = [.. steps.Skip(first).Take(used[b].Length).Select(k => (double)k / Options.GridSections)],
+                OnBoundaryCount = fallback ? Math.Min(Options.Pairs, snapshots) : used[b].Length,
+                FallbackUsed = fallback,
+                FinalLabel = finalLabels[b],
+                Timings = perImage,
+            };
+        }
+        return new ReconstructionResult(output.MoveToOuterDisposeScope(), diagnostics, timings);
+    }
+
+    /// <summary>
+    /// Grid search (Eq. 4–5) for the pairs starting at the given rows of <paramref name="flat"/>: fills
+    /// <paramref name="steps"/> with k* and returns the on-boundary images x_b(k*/G), [P, C, H, W], or null when P = 0.
+    /// </summary>
+    private Tensor? SearchBoundary(Tensor flat, List<long> pairRows, long[] labels, long[] imageShape, int[] steps)
+    {
+        int pairs = pairRows.Count, sections = Options.GridSections;
+        if (pairs == 0)
+            return null;
+        var device = flat.device;
+        var rows = tensor(pairRows.ToArray(), device: device);
+        var left = flat.index_select(0, rows);
+        var right = flat.index_select(0, rows.add(1));
+        var lambda = tensor(Enumerable.Range(1, sections).Select(k => (float)k / sections).ToArray(), device: device)
+            .view(1, sections, 1, 1, 1);
+        // x_b(λ) = (1 − λ)·x_i + λ·x_{i+1}, [P, G, C, H, W]; at λ = 1 this is exactly x_{i+1}.
+        var grid = left.unsqueeze(1).mul(lambda.neg().add(1)).add(right.unsqueeze(1).mul(lambda));
+
+        if (sections > 1)
+        {
+            var queried = grid.narrow(1, 0, sections - 1).reshape([pairs * (sections - 1), .. imageShape]);
+            long[] gridLabels = PredictLabels(queried);
+            for (int p = 0; p < pairs; p++)
+                steps[p] = CrossBoundaryDetection.FirstFlip(gridLabels.AsSpan(p * (sections - 1), sections - 1), labels[pairRows[p]]);
+        }
+        else
+        {
+            Array.Fill(steps, 1);
+        }
+
+        var chosen = tensor(steps.Select((k, p) => (long)p * sections + k - 1).ToArray(), device: device);
+        return grid.reshape([pairs * sections, .. imageShape]).index_select(0, chosen);
+    }
+
+    private long[] PredictLabels(Tensor images)
+    {
+        using var predicted = Victim.Predict(images);
+        if (predicted.numel() != images.shape[0])
+            throw new InvalidOperationException($"The victim returned {predicted.numel()} labels for {images.shape[0]} images.");
+        using var cpu = predicted.to(ScalarType.Int64).cpu();
+        return cpu.data<long>().ToArray();
+    }
+
+    private static double[] ToDoubles(Tensor values)
+    {
+        using var cpu = values.to(ScalarType.Float64).cpu();
+        return cpu.data<double>().ToArray();
+    }
+}

@@ -1,0 +1,53 @@
+namespace DipDefense.Defense;
+
+/// <summary>What the purifier saw and decided for one image (docs/method.md, steps 2–6).</summary>
+/// <remarks>Snapshot indices are 0-based positions in the trace of M snapshots.</remarks>
+public sealed record PurificationDiagnostics
+{
+    /// <summary>y_i: the victim's label of every snapshot, M values, earliest first.</summary>
+    public required long[] TraceLabels { get; init; }
+
+    /// <summary>q_i = SSIM(x_i, x′): every snapshot's similarity to the input, M values.</summary>
+    public required double[] TraceSsim { get; init; }
+
+    /// <summary>Every cross-boundary index i (Eq. 3: i ≥ w, q_i ≥ τ, y_i ≠ y_{i+1}), ascending.</summary>
+    public required int[] Crossings { get; init; }
+
+    /// <summary>The pairs (i, i + 1) used: the last N of <see cref="Crossings"/>; empty when <see cref="FallbackUsed"/>.</summary>
+    public required int[] UsedPairs { get; init; }
+
+    /// <summary>λ* of each used pair (same order as <see cref="UsedPairs"/>): the first grid point k/G whose label differs from y_i.</summary>
+    public required double[] Lambdas { get; init; }
+
+    /// <summary>Number of on-boundary images x_b averaged into the output (the used pairs, or the fallback snapshots).</summary>
+    public required int OnBoundaryCount { get; init; }
+
+    /// <summary>Whether no pair was detected, so that the last N snapshots were stitched with η = 0.</summary>
+    public required bool FallbackUsed { get; init; }
+
+    /// <summary>The victim's label of the purified image.</summary>
+    public required long FinalLabel { get; init; }
+
+    /// <summary>
+    /// Time per stage for this image: each stage of a chunk of B images is timed as a whole (the images are
+    /// processed together) and shared evenly, so every image of a chunk reports the chunk's time / B.
+    /// </summary>
+    public StageTimings Timings { get; init; }
+
+    /// <summary>
+    /// The "ceiling" diagnostic: whether some snapshot at index ≥ <paramref name="warmUp"/> has label
+    /// <paramref name="label"/> (typically the true class). When none has, no choice of snapshots along this
+    /// trace can be classified correctly by itself.
+    /// </summary>
+    /// <param name="label">The label looked for.</param>
+    /// <param name="warmUp">First snapshot index considered (e.g. <see cref="PurifierOptions.WarmUp"/>); ≥ 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="warmUp"/> is negative.</exception>
+    public bool TraceShowsLabel(long label, int warmUp)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(warmUp);
+        for (int i = warmUp; i < TraceLabels.Length; i++)
+            if (TraceLabels[i] == label)
+                return true;
+        return false;
+    }
+}

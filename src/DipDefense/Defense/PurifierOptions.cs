@@ -1,0 +1,90 @@
+using DipDefense.Dip;
+
+namespace DipDefense.Defense;
+
+/// <summary>
+/// Settings of the decision-space DIP purifier (<see cref="DecisionSpacePurifier"/>, docs/method.md).
+/// </summary>
+/// <remarks>
+/// The paper's values of τ, w, N, η and G were lost from its text (Section 4.1 sets them; the symbols are
+/// gone), and the paper reports the method as insensitive to them (76–79% average accuracy over its grid,
+/// Fig. 6/7). The defaults here are reasonable starting values that will be calibrated by a sweep on the
+/// CIFAR-10 victim; the DIP settings (<see cref="Trace"/>) are the paper's.
+/// </remarks>
+public sealed record PurifierOptions
+{
+    /// <summary>
+    /// The DIP trace (step 1): the paper's CIFAR-10 settings by default, i.e. the medium network, T = 1000
+    /// iterations, M = 200 snapshots, Adam learning rate 0.01, seed 0. Image i of a
+    /// <see cref="DecisionSpacePurifier.Purify"/> call uses DIP seed <c>Trace.Seed + i</c>.
+    /// </summary>
+    public DipTraceOptions Trace { get; init; } = new();
+
+    /// <summary>
+    /// Perceptual quality threshold τ of the cross-boundary detection (Eq. 3): snapshot i qualifies only when
+    /// SSIM(x_i, x′) ≥ τ. Default 0.7 (the paper's value was lost; to be calibrated by a sweep). In [−1, 1].
+    /// </summary>
+    public double SsimThreshold { get; init; } = 0.7;
+
+    /// <summary>
+    /// Warm-up w of the cross-boundary detection (Eq. 3), counted in snapshots (not iterations): snapshot
+    /// indices i &lt; w are never cross-boundary. Default 20, i.e. 100 of T = 1000 iterations (the paper's
+    /// value was lost; to be calibrated by a sweep). In [0, M − 2].
+    /// </summary>
+    public int WarmUp { get; init; } = 20;
+
+    /// <summary>
+    /// N, the number of on-boundary images stitched: the last N cross-boundary pairs along the trace, or
+    /// the last N snapshots when no pair is detected (step 4). Default 5 (the paper's value was lost; to be
+    /// calibrated by a sweep). In [1, M].
+    /// </summary>
+    public int Pairs { get; init; } = 5;
+
+    /// <summary>
+    /// Step η of the on-manifold push (Eq. 6), x_m = clip(x_b + η·(x_b − x′), 0, 1); the fallback images
+    /// (no pair detected) always use η = 0. Default 0.1 (the paper's value was lost; to be calibrated by a
+    /// sweep). Finite and ≥ 0.
+    /// </summary>
+    public double Eta { get; init; } = 0.1;
+
+    /// <summary>
+    /// Sections G of the grid of the on-boundary search (Eq. 4–5): λ is searched on 1/G, 2/G, …, 1, so λ*
+    /// is within 1/G of the boundary crossing. Default 10 (the paper's value was lost; to be calibrated by
+    /// a sweep). At least 1.
+    /// </summary>
+    public int GridSections { get; init; } = 10;
+
+    /// <summary>
+    /// Images purified together by one batched DIP trace (B). Default 16. Results do not depend on it
+    /// (image i always uses seed <c>Trace.Seed + i</c>); it trades memory for speed. At least 1.
+    /// </summary>
+    public int BatchSize { get; init; } = 16;
+
+    /// <summary>Checks every setting, including <see cref="Trace"/>.</summary>
+    /// <param name="paramName">The parameter name reported in the exception (the caller's argument).</param>
+    /// <exception cref="ArgumentException">A setting is invalid; the message names it.</exception>
+    public void Validate(string? paramName = null)
+    {
+        paramName ??= "options";
+        void Fail(string message) => throw new ArgumentException($"Invalid PurifierOptions: {message}", paramName);
+
+        if (Trace is null) Fail($"{nameof(Trace)} must not be null.");
+        try
+        {
+            Trace!.Validate(paramName);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException($"Invalid PurifierOptions: {nameof(Trace)}: {ex.Message}", paramName, ex);
+        }
+
+        int snapshots = Trace.Snapshots;
+        if (!(SsimThreshold >= -1 && SsimThreshold <= 1)) Fail($"{nameof(SsimThreshold)} must lie in [-1, 1]; got {SsimThreshold}.");
+        if (WarmUp < 0 || WarmUp > snapshots - 2)
+            Fail($"{nameof(WarmUp)} must lie in [0, Trace.Snapshots - 2] = [0, {snapshots - 2}] (a pair i, i + 1 with i ≥ w must exist); got {WarmUp}.");
+        if (Pairs < 1 || Pairs > snapshots) Fail($"{nameof(Pairs)} must lie in [1, Trace.Snapshots] = [1, {snapshots}]; got {Pairs}.");
+        if (!(Eta >= 0) || double.IsInfinity(Eta)) Fail($"{nameof(Eta)} must be finite and non-negative; got {Eta}.");
+        if (GridSections < 1) Fail($"{nameof(GridSections)} must be at least 1; got {GridSections}.");
+        if (BatchSize < 1) Fail($"{nameof(BatchSize)} must be at least 1; got {BatchSize}.");
+    }
+}

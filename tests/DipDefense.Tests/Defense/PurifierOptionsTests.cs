@@ -1,0 +1,48 @@
+using DipDefense.Defense;
+using DipDefense.Dip;
+
+namespace DipDefense.Tests.Defense;
+
+public class PurifierOptionsTests
+{
+    [Fact]
+    public void DefaultsAreThePapersDipSettingsAndValid()
+    {
+        var options = new PurifierOptions();
+        options.Validate();
+        Assert.Equal(1000, options.Trace.Iterations);
+        Assert.Equal(200, options.Trace.Snapshots);
+        Assert.Equal(0.01, options.Trace.LearningRate);
+        Assert.Equal(DipNetworkConfig.Medium, options.Trace.Network);
+        Assert.Equal(0, options.Trace.Seed);
+        Assert.Equal(16, options.BatchSize);
+    }
+
+    public static TheoryData<string, PurifierOptions> InvalidOptions => new()
+    {
+        { "Trace", new PurifierOptions { Trace = null! } },
+        { "Iterations", new PurifierOptions { Trace = new DipTraceOptions { Iterations = 0 } } },
+        { "SsimThreshold", new PurifierOptions { SsimThreshold = 1.5 } },
+        { "SsimThreshold", new PurifierOptions { SsimThreshold = double.NaN } },
+        { "WarmUp", new PurifierOptions { WarmUp = -1 } },
+        { "WarmUp", new PurifierOptions { WarmUp = 199 } },
+        { "Pairs", new PurifierOptions { Pairs = 0 } },
+        { "Pairs", new PurifierOptions { Pairs = 201 } },
+        { "Eta", new PurifierOptions { Eta = -0.1 } },
+        { "Eta", new PurifierOptions { Eta = double.PositiveInfinity } },
+        { "GridSections", new PurifierOptions { GridSections = 0 } },
+        { "BatchSize", new PurifierOptions { BatchSize = 0 } },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidOptions))]
+    public void InvalidOptionsNameTheOption(string name, PurifierOptions options)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => options.Validate());
+        Assert.Contains(name, ex.Message);
+        Assert.Equal("options", ex.ParamName);
+        var ctor = Assert.Throws<ArgumentException>(() => new DecisionSpacePurifier(new ThresholdClassifier(), options));
+        Assert.Contains(name, ctor.Message);
+        Assert.Equal("options", ctor.ParamName);
+    }
+}
