@@ -6,5 +6,6 @@ var root = new RootCommand("dipdefense: adversarial-example defense for image cl
 {
     ClassifyCommand.Create(),
     AttackCommand.Create(),
+    PurifyCommand.Create(),
 };
 return CommandRunner.Invoke(root, args);

@@ -1,0 +1,154 @@
+using System.CommandLine;
+using System.Diagnostics;
+using DipDefense.Data;
+using DipDefense.Defense;
+using DipDefense.Dip;
+using DipDefense.Evaluation;
+using DipDefense.Metrics;
+using Spectre.Console;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DipDefense.Cli.Commands;
+
+/// <summary><c>dipdefense purify</c>: the decision-space DIP defense on a (possibly adversarial) image set.</summary>
+internal static class PurifyCommand
+{
+    public static Command Create()
+    {
+        var victim = new VictimOptions();
+        var data = new DataOptions();
+        var device = new DeviceOption();
+        var defaults = new PurifierOptions();
+        var clean = new Option<string?>("--clean") { Description = "The clean images the inputs were made from (same order): adds SSIM against them." };
+        var preset = new Option<string>("--preset") { Description = $"DIP network: {string.Join(", ", DipNetworkConfig.PresetNames)}.", DefaultValueFactory = _ => "medium" };
+        var iterations = new Option<int>("--iterations") { Description = "DIP iterations T.", DefaultValueFactory = _ => defaults.Trace.Iterations };
+        var snapshots = new Option<int>("--snapshots") { Description = "Snapshots M along the trace (must divide T).", DefaultValueFactory = _ => defaults.Trace.Snapshots };
+        var batch = new Option<int>("--batch") { Description = "Images purified together by one batched DIP computation (speed only; results do not depend on it).", DefaultValueFactory = _ => defaults.BatchSize };
+        var seed = new Option<long>("--seed") { Description = "DIP seed; image i uses seed + i.", DefaultValueFactory = _ => defaults.Trace.Seed };
+        var tau = new Option<double>("--tau") { Description = "SSIM threshold τ of a recognisable snapshot.", DefaultValueFactory = _ => defaults.SsimThreshold };
+        var warmUp = new Option<int>("--warmup") { Description = "Warm-up w: snapshots before index w are never cross-boundary.", DefaultValueFactory = _ => defaults.WarmUp };
+        var pairs = new Option<int>("--pairs") { Description = "N: the last N cross-boundary pairs are stitched.", DefaultValueFactory = _ => defaults.Pairs };
+        var eta = new Option<double>("--eta") { Description = "η: on-manifold push away from the input.", DefaultValueFactory = _ => defaults.Eta };
+        var grid = new Option<int>("--grid") { Description = "G: sections of the on-boundary grid search.", DefaultValueFactory = _ => defaults.GridSections };
+        var output = new Option<string>("--out") { Description = "Where to write the purified images, in the input's format (labels kept).", Required = true };
+        var json = new Option<bool>("--json") { Description = "Write one JSON object to stdout (progress stays on stderr)." };
+
+        var command = new Command("purify", "Purify images with the decision-space Deep Image Prior defense and measure the victim on them.");
+        victim.AddTo(command);
+        data.AddTo(command);
+        foreach (var option in new Option[] { clean, preset, iterations, snapshots, batch, seed, tau, warmUp, pairs, eta, grid, output, device.Option, json })
+            command.Options.Add(option);
+
+        command.SetAction(result =>
+        {
+            var console = new Output(result.GetValue(json));
+            var options = new PurifierOptions
+            {
+                Trace = new DipTraceOptions
+                {
+                    Network = DipNetworkConfig.FromName(result.GetValue(preset)!),
+                    Iterations = result.GetValue(iterations),
+                    Snapshots = result.GetValue(snapshots),
+                    Seed = result.GetValue(seed),
+                },
+                SsimThreshold = result.GetValue(tau),
+                WarmUp = result.GetValue(warmUp),
+                Pairs = result.GetValue(pairs),
+                Eta = result.GetValue(eta),
+                GridSections = result.GetValue(grid),
+                BatchSize = result.GetValue(batch),
+            };
+            options.Validate();
+            var target = device.Resolve(result);
+            var format = DatasetReader.DetectFormat(result.GetValue(data.Data)!);
+
+            using var inputs = data.Load(result);
+            using var reference = result.GetValue(clean) is { } cleanPath ? LoadReference(cleanPath, result, data, inputs) : null;
+            using var classifier = victim.Load(result, 100);
+            classifier.EnsureCompatible(inputs.Channels, inputs.Height, inputs.Width);
+            var purifier = new DecisionSpacePurifier(classifier, options);
+
+            var watch = Stopwatch.StartNew();
+            int total = inputs.Count * options.Trace.Iterations;
+            using var purification = console.WithProgress("purifying", total, progress =>
+            {
+                var forward = new Progress<PurificationProgress>(p => progress.Report(p.ImagesDone * p.Iterations + p.ChunkCount * p.Iteration));
+                using var onDevice = inputs.Images.to(target);
+                return purifier.Purify(onDevice, forward);
+            });
+            double seconds = watch.Elapsed.TotalSeconds;
+
+            // Measured on the 8-bit images that are saved.
+            using var purified = new ImageDataset(EightBitQuantization.Quantize(purification.Purified.cpu()), inputs.Labels.clone(), inputs.ClassNames);
+            var labels = inputs.Labels.data<long>().ToArray();
+            var report = ClassifierEvaluation.Evaluate(classifier, purified, batchSize: 100);
+            var unrounded = ClassifierEvaluation.Compare(purification.FinalLabels, labels, inputs.ClassNames, seconds);
+            double? ssim = null;
+            if (reference is not null)
+                using (var values = ImageQuality.Ssim(purified.Images, reference.Images))
+                    ssim = values.mean().item<float>();
+            var diagnostics = purification.Diagnostics;
+            double crossings = diagnostics.Count(d => !d.FallbackUsed) / (double)diagnostics.Count;
+            double ceiling = diagnostics.Select((d, i) => d.TraceShowsLabel(labels[i], options.WarmUp)).Count(x => x) / (double)diagnostics.Count;
+            DatasetWriter.Write(purified, result.GetValue(output)!, format);
+
+            var timings = purification.Timings;
+            Print(console.Report, report, ssim, crossings, ceiling, seconds);
+            console.WriteJson(new
+            {
+                count = report.Count,
+                accuracy = Output.Number(report.Accuracy),
+                accuracy_unrounded = Output.Number(unrounded.Accuracy),
+                ssim,
+                crossing_share = crossings,
+                trace_ceiling = ceiling,
+                seconds,
+                seconds_per_image = seconds / report.Count,
+                images_per_second = report.Count / seconds,
+                stage_seconds = new
+                {
+                    trace = timings.Trace.TotalSeconds,
+                    decision_mapping = timings.DecisionMapping.TotalSeconds,
+                    boundary_search = timings.BoundarySearch.TotalSeconds,
+                    stitching = timings.Stitching.TotalSeconds,
+                },
+                options = new
+                {
+                    preset = result.GetValue(preset),
+                    iterations = options.Trace.Iterations,
+                    snapshots = options.Trace.Snapshots,
+                    seed = options.Trace.Seed,
+                    tau = options.SsimThreshold,
+                    warmup = options.WarmUp,
+                    pairs = options.Pairs,
+                    eta = options.Eta,
+                    grid = options.GridSections,
+                    batch = options.BatchSize,
+                },
+                output = Path.GetFullPath(result.GetValue(output)!),
+            });
+            return 0;
+        });
+        return command;
+    }
+
+    static ImageDataset LoadReference(string path, ParseResult result, DataOptions data, ImageDataset inputs)
+    {
+        using var all = DatasetReader.Read(path);
+        var reference = all.Slice(result.GetValue(data.Offset), inputs.Count);
+        if (!reference.Images.shape.SequenceEqual(inputs.Images.shape) || !reference.Labels.eq(inputs.Labels).all().item<bool>())
+        {
+            reference.Dispose();
+            throw new ArgumentException($"--clean '{path}' does not match --data: the same images in the same order (same shape and labels) are expected.");
+        }
+        return reference;
+    }
+
+    static void Print(IAnsiConsole console, ClassificationReport report, double? ssim, double crossings, double ceiling, double seconds)
+    {
+        var table = new Table().AddColumns("images", "accuracy", "SSIM vs clean", "traces with crossings", "true label on trace", "s/image");
+        table.AddRow(report.Count.ToString(), $"{report.Accuracy:0.000}", ssim is { } s ? $"{s:0.000}" : "-", $"{crossings:0.000}", $"{ceiling:0.000}", $"{seconds / report.Count:0.00}");
+        console.Write(table);
+    }
+}
