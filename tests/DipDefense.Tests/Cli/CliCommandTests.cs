@@ -54,4 +54,39 @@ public sealed class CliCommandTests : IDisposable
         double linf = (adversarial.Images - cleanPart.Images).abs().max().item<float>();
         Assert.InRange(linf, 1.0 / 255, 8.0 / 255 + 1e-6);
     }
+
+    [SharedDataFact]
+    public void PurifyWritesThePurifiedImagesAndReportsTheDefenseFigures()
+    {
+        string output = Path.Combine(_dir, "purified.bin");
+        var r = CliRunner.Run("purify", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--clean", SharedData.Cifar10Batch,
+            "--offset", "3", "--count", "3", "--preset", "small", "--iterations", "20", "--snapshots", "4", "--warmup", "1", "--pairs", "2", "--batch", "2",
+            "--json", "--out", output);
+
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var json = JsonDocument.Parse(r.StdOut);
+        var root = json.RootElement;
+        Assert.Equal(3, root.GetProperty("count").GetInt32());
+        Assert.InRange(root.GetProperty("accuracy").GetDouble(), 0, 1);
+        Assert.InRange(root.GetProperty("ssim").GetDouble(), -1, 1);
+        Assert.True(root.GetProperty("seconds_per_image").GetDouble() > 0);
+        Assert.Equal(2, root.GetProperty("options").GetProperty("batch").GetInt32());
+
+        using var purified = DatasetReader.Read(output);
+        using var clean = DatasetReader.Read(SharedData.Cifar10Batch);
+        using var part = clean.Slice(3, 3);
+        Assert.Equal(part.Labels.data<long>().ToArray(), purified.Labels.data<long>().ToArray());
+        Assert.True((purified.Images - part.Images).abs().max().item<float>() > 0, "purification returned the input unchanged");
+    }
+
+    [SharedDataFact]
+    public void PurifyRejectsACleanSetThatDoesNotMatch()
+    {
+        string shifted = Path.Combine(_dir, "shifted.bin");
+        File.WriteAllBytes(shifted, File.ReadAllBytes(SharedData.Cifar10Batch).AsSpan(3073).ToArray());
+        var r = CliRunner.Run("purify", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--clean", shifted,
+            "--count", "4", "--out", Path.Combine(_dir, "p.bin"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("does not match --data", r.StdErr);
+    }
 }
