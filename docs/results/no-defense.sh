@@ -17,15 +17,15 @@ field() { grep -o "\"$1\": [-0-9.eE+]*" <<<"$2" | head -n 1 | sed 's/.*: //'; }
 row() { # label, then attack arguments
   local label=$1; shift
   local json; json=$("${cli[@]}" attack --model "$model" --data "$data" --out "$work/adv.bin" --json "$@" 2>/dev/null)
-  printf '| %s | %s | %.3f | %.3f | %.3f | %.2f/255 | %.3f | %.1f |\n' "$label" "$(field count "$json")" \
-    "$(field clean_accuracy "$json")" "$(field adversarial_accuracy "$json")" "$(field success_rate "$json")" \
+  printf '| %s | %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f/255 | %.3f | %.1f |\n' "$label" "$(field count "$json")" \
+    "$(field clean_accuracy "$json")" "$(field adversarial_accuracy "$json")" "$(field 0.5 "$json")" "$(field 1 "$json")" "$(field success_rate "$json")" \
     "$(echo "$(field max_linf "$json") * 255" | bc -l)" "$(field mean_l2 "$json")" "$(field seconds "$json")"
 }
 
 echo "Command: \`bash docs/results/no-defense.sh $hsj_count\` ($(date -u +%Y-%m-%d), $(nproc) CPU cores, no GPU)"
 echo
-echo "| attack | images | clean acc | adversarial acc | success rate | max L∞ | mean L2 | seconds |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| attack | images | clean acc | adversarial acc | acc within L2 ≤ 0.5 | acc within L2 ≤ 1 | success rate | max L∞ | mean L2 | seconds |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for eps in 2 4 8; do
   row "FGSM ε=$eps/255" --attack fgsm --eps "$eps/255"
   row "PGD ε=$eps/255 (10 steps, α=2/255, random start)" --attack pgd --eps "$eps/255"

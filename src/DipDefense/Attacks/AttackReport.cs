@@ -118,6 +118,35 @@ public sealed record AttackReport(
         return Compute(images, adversarial, labels, classifier.Predict(images), classifier.Predict(adversarial));
     }
 
+    /// <summary>
+    /// Accuracy within an L2 radius: the share of images that the victim still classifies correctly after the
+    /// attack, or whose adversarial lies farther than <paramref name="radius"/> from the clean image (the attack
+    /// found nothing within the radius). Minimum-norm attacks (C&amp;W, DDN, HopSkipJump) always return some
+    /// adversarial, so their plain adversarial accuracy is near 0 whatever their budget; this figure shows
+    /// what a larger budget buys (N queries).
+    /// </summary>
+    /// <param name="classifier">Victim.</param>
+    /// <param name="images">Clean images float32 [N, C, H, W].</param>
+    /// <param name="adversarial">Adversarial images, same shape.</param>
+    /// <param name="labels">True classes int64 [N].</param>
+    /// <param name="radius">The L2 radius (over C·H·W values); ≥ 0.</param>
+    /// <returns>The accuracy in [0, 1]; 0 for an empty set.</returns>
+    public static double AccuracyWithinL2(IClassifier classifier, Tensor images, Tensor adversarial, Tensor labels, double radius)
+    {
+        ArgumentNullException.ThrowIfNull(classifier);
+        CheckPair(images, adversarial);
+        if (!(radius >= 0))
+            throw new ArgumentOutOfRangeException(nameof(radius), radius, $"{nameof(radius)} must be ≥ 0.");
+        long n = images.shape[0];
+        AttackGuard.Labels(labels, n, null, nameof(labels));
+        if (n == 0)
+            return 0;
+        using var scope = NewDisposeScope();
+        var correct = classifier.Predict(adversarial).to(images.device).eq(labels.to(images.device));
+        var l2 = (adversarial.to(images.device).to_type(ScalarType.Float64) - images.to_type(ScalarType.Float64)).flatten(1).square().sum(1).sqrt();
+        return correct.logical_or(l2.gt(radius)).to_type(ScalarType.Float64).mean().item<double>();
+    }
+
     private static void CheckPair(Tensor images, Tensor adversarial)
     {
         AttackGuard.Images(images, nameof(images));

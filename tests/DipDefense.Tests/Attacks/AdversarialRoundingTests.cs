@@ -54,4 +54,23 @@ public class AdversarialRoundingTests
         using var y = torch.zeros(1, ScalarType.Int64);
         Assert.Throws<ArgumentOutOfRangeException>("maxScale", () => AdversarialRounding.ToEightBit(classifier, x, x, y, maxScale: 0.5));
     }
+
+    [Fact]
+    public void AccuracyWithinL2CountsCorrectImagesAndAdversarialsBeyondTheRadius()
+    {
+        var classifier = new BrightnessClassifier(0.5);
+        using var clean = torch.full(3, 1, 2, 2, 0.4f);          // all label 0, correctly classified
+        using var adversarial = clean.clone();
+        using (torch.no_grad())
+        {
+            adversarial[0].fill_(0.6f);                          // fooled, L2 = 0.4
+            adversarial[1].fill_(0.9f);                          // fooled, L2 = 1.0
+            adversarial[2].fill_(0.45f);                         // not fooled
+        }
+        using var labels = torch.zeros(3, ScalarType.Int64);
+
+        Assert.Equal(2.0 / 3, AttackReport.AccuracyWithinL2(classifier, clean, adversarial, labels, 0.5), 6); // image 1 needed L2 1.0
+        Assert.Equal(1.0, AttackReport.AccuracyWithinL2(classifier, clean, adversarial, labels, 0.3), 6);
+        Assert.Equal(1.0 / 3, AttackReport.AccuracyWithinL2(classifier, clean, adversarial, labels, 1.5), 6);
+    }
 }
