@@ -14,11 +14,13 @@ dotnet build src/DipDefense.Cli -c Release -v q -nologo >/dev/null
 cli=(dotnet src/DipDefense.Cli/bin/Release/net10.0/DipDefense.Cli.dll)
 
 field() { grep -o "\"$1\": [-0-9.eE+]*" <<<"$2" | head -n 1 | sed 's/.*: //'; }
-row() { # label, then attack arguments
-  local label=$1; shift
+row() { # label, linf|l2, then attack arguments; accuracy within an L2 radius is shown for minimum-norm L2 attacks only
+  local label=$1 kind=$2; shift 2
   local json; json=$("${cli[@]}" attack --model "$model" --data "$data" --out "$work/adv.bin" --json "$@" 2>/dev/null)
-  printf '| %s | %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f/255 | %.3f | %.1f |\n' "$label" "$(field count "$json")" \
-    "$(field clean_accuracy "$json")" "$(field adversarial_accuracy "$json")" "$(field 0.5 "$json")" "$(field 1 "$json")" "$(field success_rate "$json")" \
+  local r05="–" r1="–"
+  if [ "$kind" = l2 ]; then r05=$(printf '%.3f' "$(field 0.5 "$json")"); r1=$(printf '%.3f' "$(field 1 "$json")"); fi
+  printf '| %s | %s | %.3f | %.3f | %s | %s | %.3f | %.2f/255 | %.3f | %.1f |\n' "$label" "$(field count "$json")" \
+    "$(field clean_accuracy "$json")" "$(field adversarial_accuracy "$json")" "$r05" "$r1" "$(field success_rate "$json")" \
     "$(echo "$(field max_linf "$json") * 255" | bc -l)" "$(field mean_l2 "$json")" "$(field seconds "$json")"
 }
 
@@ -27,13 +29,13 @@ echo
 echo "| attack | images | clean acc | adversarial acc | acc within L2 ≤ 0.5 | acc within L2 ≤ 1 | success rate | max L∞ | mean L2 | seconds |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for eps in 2 4 8; do
-  row "FGSM ε=$eps/255" --attack fgsm --eps "$eps/255"
-  row "PGD ε=$eps/255 (10 steps, α=2/255, random start)" --attack pgd --eps "$eps/255"
-  row "BIM ε=$eps/255 (10 steps, α=2/255)" --attack bim --eps "$eps/255"
-  row "MI-FGSM ε=$eps/255 (10 steps, α=2/255, μ=1)" --attack mifgsm --eps "$eps/255"
+  row "FGSM ε=$eps/255" linf --attack fgsm --eps "$eps/255"
+  row "PGD ε=$eps/255 (10 steps, α=2/255, random start)" linf --attack pgd --eps "$eps/255"
+  row "BIM ε=$eps/255 (10 steps, α=2/255)" linf --attack bim --eps "$eps/255"
+  row "MI-FGSM ε=$eps/255 (10 steps, α=2/255, μ=1)" linf --attack mifgsm --eps "$eps/255"
 done
-row "C&W L2 (c=1, κ=0, 50 steps, lr=0.01)" --attack cw
-row "DDN L2 (100 steps, γ=0.05)" --attack ddn
+row "C&W L2 (c=1, κ=0, 50 steps, lr=0.01)" l2 --attack cw
+row "DDN L2 (100 steps, γ=0.05)" l2 --attack ddn
 for q in 200 1000 2500; do
-  row "HopSkipJump L2, $q queries/image (first $hsj_count images)" --attack hsj --queries "$q" --count "$hsj_count"
+  row "HopSkipJump L2, $q queries/image (first $hsj_count images)" l2 --attack hsj --queries "$q" --count "$hsj_count"
 done
