@@ -6,9 +6,11 @@ namespace DipDefense.Tests.Cli;
 
 public sealed class CliCommandTests : IDisposable
 {
-    readonly string _dir = Directory.CreateTempSubdirectory("dipdefense-cli-").FullName;
+    readonly TempDir _temp = new();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    string _dir => _temp.Path;
+
+    public void Dispose() => _temp.Dispose();
 
     [SharedDataFact]
     public void ClassifyReportsTheReferenceAccuracyAsOneJsonObject()

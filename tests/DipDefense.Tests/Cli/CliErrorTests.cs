@@ -5,9 +5,11 @@ namespace DipDefense.Tests.Cli;
 /// <summary>Bad input: exit code 2 and exactly one line on stderr, never a stack trace.</summary>
 public sealed class CliErrorTests : IDisposable
 {
-    readonly string _dir = Directory.CreateTempSubdirectory("dipdefense-cli-").FullName;
+    readonly TempDir _temp = new();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    string _dir => _temp.Path;
+
+    public void Dispose() => _temp.Dispose();
 
     static void AssertOneLineError(ProcessRunner.Result r, params string[] expected)
     {

@@ -10,9 +10,11 @@ namespace DipDefense.Tests.Platform;
 /// </summary>
 public sealed class LibTorchSharpFixTargetTests : IDisposable
 {
-    readonly string _dir = Directory.CreateTempSubdirectory("dipdefense-fix-").FullName;
+    readonly TempDir _temp = new();
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    string _dir => _temp.Path;
+
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public void MarksTheVersionWeakOnceAndNeverWritesThroughToTheCache()

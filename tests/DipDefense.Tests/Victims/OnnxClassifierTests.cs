@@ -1,3 +1,4 @@
+using DipDefense.Tests.Infrastructure;
 using DipDefense.Victims;
 
 namespace DipDefense.Tests.Victims;

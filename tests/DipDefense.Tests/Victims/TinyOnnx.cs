@@ -126,21 +126,3 @@ internal sealed class TinyOnnx
         return (weight, bias);
     }
 }
-
-/// <summary>A temporary folder deleted on dispose.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("dipdefense-victims-").FullName;
-
-    public string Write(string fileName, byte[] bytes)
-    {
-        string path = System.IO.Path.Combine(Path, fileName);
-        File.WriteAllBytes(path, bytes);
-        return path;
-    }
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
-    }
-}
