@@ -91,7 +91,7 @@ public sealed class DecisionSpacePurifier
                 using var result = reconstruction.Reconstruct(trace.Snapshots, chunk, OnStage, cancellationToken);
 
                 using (no_grad())
-                    purified.narrow(0, start, count).copy_(result.Reconstructed);
+                    purified.narrow(0, start, count).copy_(result.Purified);
                 var perImageTrace = traceTime / count;
                 diagnostics.AddRange(result.Diagnostics.Select(d => d with { Timings = d.Timings with { Trace = perImageTrace } }));
                 timings += result.Timings with { Trace = traceTime };

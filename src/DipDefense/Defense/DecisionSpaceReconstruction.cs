@@ -53,7 +53,7 @@ public sealed class DecisionSpaceReconstruction
     /// <returns>The reconstructed images [B, C, H, W] and one diagnostics entry per image; the caller disposes it.</returns>
     /// <exception cref="ArgumentException">A tensor has the wrong dtype, rank, shape, device or range.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
-    public ReconstructionResult Reconstruct(Tensor traces, Tensor inputs, CancellationToken cancellationToken = default) =>
+    public PurificationResult Reconstruct(Tensor traces, Tensor inputs, CancellationToken cancellationToken = default) =>
         Reconstruct(traces, inputs, null, cancellationToken);
 
     /// <summary>Reconstructs one image from its trace.</summary>
@@ -63,7 +63,7 @@ public sealed class DecisionSpaceReconstruction
     /// <returns>The reconstructed image as a batch of one, [1, C, H, W], with its diagnostics; the caller disposes it.</returns>
     /// <exception cref="ArgumentException">A tensor has the wrong dtype, rank, shape, device or range.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
-    public ReconstructionResult ReconstructOne(Tensor snapshots, Tensor input, CancellationToken cancellationToken = default)
+    public PurificationResult ReconstructOne(Tensor snapshots, Tensor input, CancellationToken cancellationToken = default)
     {
         ImageBatchValidation.Check(snapshots, nameof(snapshots), 4, "[M, C, H, W]");
         ImageBatchValidation.Check(input, nameof(input), 3, "[C, H, W]");
@@ -72,7 +72,7 @@ public sealed class DecisionSpaceReconstruction
         return Reconstruct(traces, inputs, null, cancellationToken);
     }
 
-    internal ReconstructionResult Reconstruct(Tensor traces, Tensor inputs, Action<PurificationStage>? onStage, CancellationToken cancellationToken)
+    internal PurificationResult Reconstruct(Tensor traces, Tensor inputs, Action<PurificationStage>? onStage, CancellationToken cancellationToken)
     {
         ImageBatchValidation.Check(traces, nameof(traces), 5, "[B, M, C, H, W]");
         ImageBatchValidation.Check(inputs, nameof(inputs), 4, "[B, C, H, W]");
@@ -161,7 +161,7 @@ public sealed class DecisionSpaceReconstruction
                 Timings = perImage,
             };
         }
-        return new ReconstructionResult(output.MoveToOuterDisposeScope(), diagnostics, timings);
+        return new PurificationResult(output.MoveToOuterDisposeScope(), diagnostics, timings);
     }
 
     /// <summary>

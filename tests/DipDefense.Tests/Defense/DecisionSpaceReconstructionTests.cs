@@ -99,10 +99,10 @@ public class DecisionSpaceReconstructionTests
         Assert.Equal(new[] { 4, 6 }, two.Diagnostics[0].UsedPairs);
         Assert.Equal(new[] { 2, 4, 6 }, two.Diagnostics[0].Crossings);
         Assert.Equal(2, two.Diagnostics[0].OnBoundaryCount);
-        AssertConstant(two.Reconstructed, 0.489);                                  // the first two pairs would give 0.5
-        AssertConstant(three.Reconstructed, (0.511 + 0.489 + 0.489) / 3);
+        AssertConstant(two.Purified, 0.489);                                  // the first two pairs would give 0.5
+        AssertConstant(three.Purified, (0.511 + 0.489 + 0.489) / 3);
         Assert.Equal(0L, two.Diagnostics[0].FinalLabel);
-        Assert.Equal(new long[] { 1, 1, Side, Side }, two.Reconstructed.shape);
+        Assert.Equal(new long[] { 1, 1, Side, Side }, two.Purified.shape);
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public class DecisionSpaceReconstructionTests
                 expected += (xb + eta * (xb - input)).clamp(0, 1);
             }
             expected /= d.UsedPairs.Length;
-            var actual = result.Reconstructed[0];
+            var actual = result.Purified[0];
             Assert.True(actual.allclose(expected, rtol: 0, atol: 1e-5), $"η = {eta}: max difference {(actual - expected).abs().max().item<float>()}");
             Assert.True(actual.min().item<float>() >= 0 && actual.max().item<float>() <= 1);
             if (eta > 1)
@@ -154,7 +154,7 @@ public class DecisionSpaceReconstructionTests
         Assert.Empty(d.Lambdas);
         Assert.Equal(3, d.OnBoundaryCount);
         using var expected = snapshots.narrow(0, 7, 3).mean([0]);
-        using var actual = result.Reconstructed[0];
+        using var actual = result.Purified[0];
         Assert.True(actual.allclose(expected, rtol: 0, atol: 1e-6));
         // Queries: M for the mapping, no grid, one final.
         Assert.Equal(10 + 1, victim.QueryCount);
@@ -170,9 +170,9 @@ public class DecisionSpaceReconstructionTests
         using var strict = new DecisionSpaceReconstruction(victim, Base with { SsimThreshold = 0.999 }).ReconstructOne(snapshots, input);
 
         Assert.True(late.Diagnostics[0].FallbackUsed);
-        AssertConstant(late.Reconstructed, (0.4 + 0.45) / 2);
+        AssertConstant(late.Purified, (0.4 + 0.45) / 2);
         Assert.True(strict.Diagnostics[0].FallbackUsed);
-        AssertConstant(strict.Reconstructed, (0.4 + 0.4 + 0.45) / 3);
+        AssertConstant(strict.Purified, (0.4 + 0.4 + 0.45) / 3);
     }
 
     [Fact]
@@ -192,7 +192,7 @@ public class DecisionSpaceReconstructionTests
         for (int b = 0; b < 2; b++)
         {
             using var single = reconstruction.ReconstructOne(traces[b], inputs[b]);
-            Assert.True(single.Reconstructed[0].equal(batched.Reconstructed[b]).all().item<bool>());
+            Assert.True(single.Purified[0].equal(batched.Purified[b]).all().item<bool>());
             Assert.Equal(single.Diagnostics[0].UsedPairs, batched.Diagnostics[b].UsedPairs);
             Assert.Equal(single.Diagnostics[0].Lambdas, batched.Diagnostics[b].Lambdas);
             Assert.Equal(single.Diagnostics[0].FallbackUsed, batched.Diagnostics[b].FallbackUsed);
