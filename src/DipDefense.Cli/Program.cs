@@ -7,5 +7,6 @@ var root = new RootCommand("dipdefense: adversarial-example defense for image cl
     ClassifyCommand.Create(),
     AttackCommand.Create(),
     PurifyCommand.Create(),
+    CalibrateCommand.Create(),
 };
 return CommandRunner.Invoke(root, args);

@@ -22,6 +22,11 @@ namespace DipDefense.Defense;
 /// The grid search queries λ = 1/G, …, (G − 1)/G only: λ = 1 gives x_{i+1} itself, whose label y_{i+1} ≠ y_i
 /// is already known, so a pair costs G − 1 queries. Queries per call: B·M + P·(G − 1) + B for P used pairs.
 /// </para>
+/// <para>
+/// The decision mapping (step 2) does not depend on τ, w, N, η or G: <see cref="Map"/> computes it alone, and
+/// <see cref="Reconstruct(Tensor, Tensor, DecisionMapping, CancellationToken)"/> runs steps 3–6 with it, so a
+/// sweep over settings maps each trace once (<see cref="PurifierSweep"/>).
+/// </para>
 /// <para>No gradients are recorded; all tensors stay on the traces' device, where the victim receives them.</para>
 /// </remarks>
 public sealed class DecisionSpaceReconstruction
@@ -54,7 +59,7 @@ public sealed class DecisionSpaceReconstruction
     /// <exception cref="ArgumentException">A tensor has the wrong dtype, rank, shape, device or range.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     public PurificationResult Reconstruct(Tensor traces, Tensor inputs, CancellationToken cancellationToken = default) =>
-        Reconstruct(traces, inputs, null, cancellationToken);
+        Reconstruct(traces, inputs, mapping: null, onStage: null, cancellationToken);
 
     /// <summary>Reconstructs one image from its trace.</summary>
     /// <param name="snapshots">Snapshots float32 [M, C, H, W] in [0, 1], earliest first; H, W ≥ 11.</param>
@@ -69,10 +74,49 @@ public sealed class DecisionSpaceReconstruction
         ImageBatchValidation.Check(input, nameof(input), 3, "[C, H, W]");
         using var traces = snapshots.unsqueeze(0);
         using var inputs = input.unsqueeze(0);
-        return Reconstruct(traces, inputs, null, cancellationToken);
+        return Reconstruct(traces, inputs, mapping: null, onStage: null, cancellationToken);
     }
 
-    internal PurificationResult Reconstruct(Tensor traces, Tensor inputs, Action<PurificationStage>? onStage, CancellationToken cancellationToken)
+    /// <summary>
+    /// Step 2 alone: the victim's label and the SSIM to the input of every snapshot of B traces (one victim
+    /// query for all B·M snapshots). It depends on the traces, the inputs and the victim only, not on τ, w, N,
+    /// η or G: pass it to <see cref="Reconstruct(Tensor, Tensor, DecisionMapping, CancellationToken)"/> of any
+    /// setting to reconstruct the same traces without mapping them again.
+    /// </summary>
+    /// <param name="traces">Snapshots float32 [B, M, C, H, W] in [0, 1], earliest first; H, W ≥ 11.</param>
+    /// <param name="inputs">The inputs x′ the traces were fitted to: float32 [B, C, H, W] in [0, 1], on the traces' device.</param>
+    /// <returns>The labels and SSIM of the B·M snapshots.</returns>
+    /// <exception cref="ArgumentException">A tensor has the wrong dtype, rank, shape, device or range.</exception>
+    public DecisionMapping Map(Tensor traces, Tensor inputs)
+    {
+        CheckTracesAndInputs(traces, inputs);
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        return MapChecked(traces, inputs);
+    }
+
+    /// <summary>
+    /// Reconstructs B images from their traces with a mapping computed before by <see cref="Map"/> for the same
+    /// traces and inputs (by this or another reconstruction of the same victim): steps 3–6 only, so the
+    /// victim is queried for the grid points and the final labels but not for the snapshots.
+    /// </summary>
+    /// <param name="traces">Snapshots float32 [B, M, C, H, W] in [0, 1], earliest first; H, W ≥ 11.</param>
+    /// <param name="inputs">The inputs x′ the traces were fitted to: float32 [B, C, H, W] in [0, 1], on the traces' device.</param>
+    /// <param name="mapping">The mapping of these traces (B traces of M snapshots).</param>
+    /// <param name="cancellationToken">Checked between stages.</param>
+    /// <returns>The reconstructed images [B, C, H, W] and one diagnostics entry per image; the caller disposes it.</returns>
+    /// <exception cref="ArgumentException">A tensor has the wrong dtype, rank, shape, device or range, or the mapping is not of B traces of M snapshots.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public PurificationResult Reconstruct(Tensor traces, Tensor inputs, DecisionMapping mapping, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(mapping);
+        return Reconstruct(traces, inputs, mapping, null, cancellationToken);
+    }
+
+    internal PurificationResult Reconstruct(Tensor traces, Tensor inputs, Action<PurificationStage>? onStage, CancellationToken cancellationToken) =>
+        Reconstruct(traces, inputs, null, onStage, cancellationToken);
+
+    private static void CheckTracesAndInputs(Tensor traces, Tensor inputs)
     {
         ImageBatchValidation.Check(traces, nameof(traces), 5, "[B, M, C, H, W]");
         ImageBatchValidation.Check(inputs, nameof(inputs), 4, "[B, C, H, W]");
@@ -80,6 +124,26 @@ public sealed class DecisionSpaceReconstruction
         if (!inputs.shape.SequenceEqual(expected))
             throw new ArgumentException($"inputs must have shape [{string.Join(", ", expected)}] to match traces [{ImageBatchValidation.Shape(traces)}]; got [{ImageBatchValidation.Shape(inputs)}].", nameof(inputs));
         ImageBatchValidation.CheckDevice(inputs, nameof(inputs), traces.device, nameof(traces));
+    }
+
+    /// <summary>Step 2 on checked tensors, inside the caller's no-grad dispose scope.</summary>
+    private DecisionMapping MapChecked(Tensor traces, Tensor inputs)
+    {
+        var clock = Stopwatch.StartNew();
+        int count = (int)traces.shape[0], snapshots = (int)traces.shape[1];
+        long[] imageShape = [traces.shape[2], traces.shape[3], traces.shape[4]];
+        var flat = traces.detach().reshape([count * snapshots, .. imageShape]);
+        long[] labels = PredictLabels(flat);
+        var repeated = inputs.detach().unsqueeze(1).expand([count, snapshots, .. imageShape]).reshape([count * snapshots, .. imageShape]);
+        double[] ssim = ToDoubles(ImageQuality.Ssim(flat, repeated));
+        return new DecisionMapping(count, snapshots, labels, ssim, clock.Elapsed);
+    }
+
+    private PurificationResult Reconstruct(Tensor traces, Tensor inputs, DecisionMapping? mapping, Action<PurificationStage>? onStage, CancellationToken cancellationToken)
+    {
+        CheckTracesAndInputs(traces, inputs);
+        if (mapping is not null && (mapping.Traces != traces.shape[0] || mapping.Snapshots != traces.shape[1]))
+            throw new ArgumentException($"mapping is of {mapping.Traces} traces of {mapping.Snapshots} snapshots; traces are [{ImageBatchValidation.Shape(traces)}].", nameof(mapping));
         cancellationToken.ThrowIfCancellationRequested();
 
         using var noGrad = no_grad();
@@ -90,11 +154,9 @@ public sealed class DecisionSpaceReconstruction
         var x = inputs.detach();
         var clock = Stopwatch.StartNew();
 
-        // Step 2: decision mapping, one victim query for all B·M snapshots.
+        // Step 2: decision mapping, one victim query for all B·M snapshots (unless supplied).
         onStage?.Invoke(PurificationStage.DecisionMapping);
-        long[] labels = PredictLabels(flat);
-        var repeated = x.unsqueeze(1).expand([count, snapshots, .. imageShape]).reshape([count * snapshots, .. imageShape]);
-        double[] ssim = ToDoubles(ImageQuality.Ssim(flat, repeated));
+        mapping ??= MapChecked(traces, inputs);
         var mappingTime = clock.Elapsed;
         cancellationToken.ThrowIfCancellationRequested();
 
@@ -105,14 +167,12 @@ public sealed class DecisionSpaceReconstruction
         var pairRows = new List<long>();
         for (int b = 0; b < count; b++)
         {
-            var imageLabels = new ArraySegment<long>(labels, b * snapshots, snapshots);
-            var imageSsim = new ArraySegment<double>(ssim, b * snapshots, snapshots);
-            crossings[b] = CrossBoundaryDetection.Detect(imageLabels, imageSsim, Options.SsimThreshold, Options.WarmUp);
+            crossings[b] = CrossBoundaryDetection.Detect(mapping.LabelsOf(b), mapping.SsimOf(b), Options.SsimThreshold, Options.WarmUp);
             used[b] = CrossBoundaryDetection.LastPairs(crossings[b], Options.Pairs);
             pairRows.AddRange(used[b].Select(i => (long)b * snapshots + i));
         }
         var steps = new int[pairRows.Count];
-        var onBoundary = SearchBoundary(flat, pairRows, labels, imageShape, steps);
+        var onBoundary = SearchBoundary(flat, pairRows, mapping, imageShape, steps);
         var boundaryTime = clock.Elapsed - mappingTime;
         cancellationToken.ThrowIfCancellationRequested();
 
@@ -150,8 +210,8 @@ public sealed class DecisionSpaceReconstruction
             bool fallback = used[b].Length == 0;
             diagnostics[b] = new PurificationDiagnostics
             {
-                TraceLabels = labels[(b * snapshots)..((b + 1) * snapshots)],
-                TraceSsim = ssim[(b * snapshots)..((b + 1) * snapshots)],
+                TraceLabels = [.. mapping.LabelsOf(b)],
+                TraceSsim = [.. mapping.SsimOf(b)],
                 Crossings = crossings[b],
                 UsedPairs = used[b],
                 Lambdas = [.. steps.Skip(first).Take(used[b].Length).Select(k => (double)k / Options.GridSections)],
@@ -168,7 +228,7 @@ public sealed class DecisionSpaceReconstruction
     /// Grid search (Eq. 4–5) for the pairs starting at the given rows of <paramref name="flat"/>: fills
     /// <paramref name="steps"/> with k* and returns the on-boundary images x_b(k*/G), [P, C, H, W], or null when P = 0.
     /// </summary>
-    private Tensor? SearchBoundary(Tensor flat, List<long> pairRows, long[] labels, long[] imageShape, int[] steps)
+    private Tensor? SearchBoundary(Tensor flat, List<long> pairRows, DecisionMapping mapping, long[] imageShape, int[] steps)
     {
         int pairs = pairRows.Count, sections = Options.GridSections;
         if (pairs == 0)
@@ -187,7 +247,7 @@ public sealed class DecisionSpaceReconstruction
             var queried = grid.narrow(1, 0, sections - 1).reshape([pairs * (sections - 1), .. imageShape]);
             long[] gridLabels = PredictLabels(queried);
             for (int p = 0; p < pairs; p++)
-                steps[p] = CrossBoundaryDetection.FirstFlip(gridLabels.AsSpan(p * (sections - 1), sections - 1), labels[pairRows[p]]);
+                steps[p] = CrossBoundaryDetection.FirstFlip(gridLabels.AsSpan(p * (sections - 1), sections - 1), mapping.LabelAt(pairRows[p]));
         }
         else
         {

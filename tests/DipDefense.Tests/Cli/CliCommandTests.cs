@@ -91,4 +91,41 @@ public sealed class CliCommandTests : IDisposable
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("does not match --data", r.StdErr);
     }
+    [SharedDataFact]
+    public void CalibrateRanksEverySettingOnEverySetAsOneJsonObject()
+    {
+        var r = CliRunner.Run("calibrate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--data", SharedData.Cifar10Batch,
+            "--clean", SharedData.Cifar10Batch, "--offset", "3", "--count", "2", "--preset", "small", "--iterations", "20", "--snapshots", "4",
+            "--batch", "2", "--tau", "0.5", "--warmup", "0,1", "--pairs", "2", "--eta", "0.1", "--grid", "4", "--json");
+
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var json = JsonDocument.Parse(r.StdOut);
+        var root = json.RootElement;
+        Assert.Equal(2, root.GetProperty("count").GetInt32());
+        var settings = root.GetProperty("settings");
+        Assert.Equal(2, settings.GetArrayLength());
+        double previous = double.PositiveInfinity;
+        foreach (var row in settings.EnumerateArray())
+        {
+            foreach (string key in new[] { "tau", "warmup", "pairs", "eta", "grid", "ssim", "crossing_share", "ceiling" })
+                Assert.True(row.TryGetProperty(key, out _), $"missing {key}");
+            double mean = row.GetProperty("mean_accuracy").GetDouble();
+            Assert.InRange(mean, 0, previous);                    // sorted by mean accuracy
+            previous = mean;
+            Assert.Equal(2, row.GetProperty("per_set").GetArrayLength());
+            Assert.InRange(row.GetProperty("ssim").GetDouble(), -1, 1);
+        }
+        var best = root.GetProperty("best");
+        foreach (string key in new[] { "warmup", "mean_accuracy", "ssim" })
+            Assert.Equal(settings[0].GetProperty(key).GetDouble(), best.GetProperty(key).GetDouble());
+    }
+
+    [SharedDataFact]
+    public void CalibrateRejectsABadGrid()
+    {
+        var r = CliRunner.Run("calibrate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--count", "2",
+            "--snapshots", "4", "--iterations", "20", "--warmup", "0,x", "--pairs", "2");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--warmup", r.StdErr);
+    }
 }

@@ -1,0 +1,263 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using DipDefense.Data;
+using DipDefense.Defense;
+using DipDefense.Dip;
+using Spectre.Console;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DipDefense.Cli.Commands;
+
+/// <summary>
+/// <c>dipdefense calibrate</c>: the sweep that chooses τ, w, N, η and G (docs/method.md). The DIP traces of every
+/// data set are run once; every setting is then evaluated on them (<see cref="PurifierSweep"/>).
+/// </summary>
+internal static class CalibrateCommand
+{
+    public static Command Create()
+    {
+        var victim = new VictimOptions();
+        var device = new DeviceOption();
+        var defaults = new PurifierOptions();
+        var data = new Option<string[]>("--data")
+        {
+            Description = "An image set to purify; give it once per set (e.g. clean, PGD, C&W, DDN files), all holding the same images in the same order.",
+            Required = true,
+        };
+        var offset = new Option<int>("--offset") { Description = "Index of the first image to use.", DefaultValueFactory = _ => 0 };
+        var count = new Option<int?>("--count") { Description = "Number of images to use (default: all after --offset)." };
+        var clean = new Option<string?>("--clean") { Description = "The clean images the sets were made from (same order): adds SSIM against them and checks the labels." };
+        var preset = new Option<string>("--preset") { Description = $"DIP network: {string.Join(", ", DipNetworkConfig.PresetNames)}.", DefaultValueFactory = _ => "medium" };
+        var iterations = new Option<int>("--iterations") { Description = "DIP iterations T.", DefaultValueFactory = _ => defaults.Trace.Iterations };
+        var snapshots = new Option<int>("--snapshots") { Description = "Snapshots M along the trace (must divide T).", DefaultValueFactory = _ => defaults.Trace.Snapshots };
+        var batch = new Option<int>("--batch") { Description = "Images traced together by one batched DIP computation (speed only; results do not depend on it).", DefaultValueFactory = _ => defaults.BatchSize };
+        var seed = new Option<long>("--seed") { Description = "DIP seed; image i (counted from --offset) uses seed + i, as in purify.", DefaultValueFactory = _ => defaults.Trace.Seed };
+        var tau = new Option<string>("--tau") { Description = "Comma-separated SSIM thresholds τ.", DefaultValueFactory = _ => Format(defaults.SsimThreshold) };
+        var warmUp = new Option<string>("--warmup") { Description = "Comma-separated warm-ups w (snapshots).", DefaultValueFactory = _ => Format(defaults.WarmUp) };
+        var pairs = new Option<string>("--pairs") { Description = "Comma-separated pair counts N.", DefaultValueFactory = _ => Format(defaults.Pairs) };
+        var eta = new Option<string>("--eta") { Description = "Comma-separated push steps η.", DefaultValueFactory = _ => Format(defaults.Eta) };
+        var grid = new Option<string>("--grid") { Description = "Comma-separated grid sections G.", DefaultValueFactory = _ => Format(defaults.GridSections) };
+        var json = new Option<bool>("--json") { Description = "Write one JSON object to stdout (progress stays on stderr)." };
+
+        var command = new Command("calibrate", "Sweep the purifier's settings (τ, w, N, η, G) on DIP traces computed once per image set; rank them by mean accuracy.");
+        victim.AddTo(command);
+        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, tau, warmUp, pairs, eta, grid, device.Option, json })
+            command.Options.Add(option);
+
+        command.SetAction(result =>
+        {
+            var console = new Output(result.GetValue(json));
+            var trace = new DipTraceOptions
+            {
+                Network = DipNetworkConfig.FromName(result.GetValue(preset)!),
+                Iterations = result.GetValue(iterations),
+                Snapshots = result.GetValue(snapshots),
+                Seed = result.GetValue(seed),
+            };
+            var baseOptions = new PurifierOptions { Trace = trace, BatchSize = result.GetValue(batch) };
+            var settings = (
+                from t in ParseList("--tau", result.GetValue(tau)!, double.Parse)
+                from w in ParseList("--warmup", result.GetValue(warmUp)!, int.Parse)
+                from n in ParseList("--pairs", result.GetValue(pairs)!, int.Parse)
+                from e in ParseList("--eta", result.GetValue(eta)!, double.Parse)
+                from g in ParseList("--grid", result.GetValue(grid)!, int.Parse)
+                select baseOptions with { SsimThreshold = t, WarmUp = w, Pairs = n, Eta = e, GridSections = g }).ToArray();
+            foreach (var setting in settings)
+                setting.Validate("settings");
+            var target = device.Resolve(result);
+
+            string[] paths = result.GetValue(data)!;
+            var names = SetNames(paths);
+            var sets = new List<ImageDataset>();
+            ImageDataset? reference = null;
+            try
+            {
+                foreach (string path in paths)
+                {
+                    using var all = DatasetReader.Read(path);
+                    sets.Add(all.Slice(result.GetValue(offset), result.GetValue(count)));
+                    CheckSame(sets[0], sets[^1], $"--data '{path}' does not match --data '{paths[0]}'");
+                }
+                if (result.GetValue(clean) is { } cleanPath)
+                {
+                    using var all = DatasetReader.Read(cleanPath);
+                    reference = all.Slice(result.GetValue(offset), sets[0].Count);
+                    CheckSame(reference, sets[0], $"--clean '{cleanPath}' does not match --data");
+                }
+                if (sets[0].Count == 0)
+                    throw new ArgumentException("No image selected: check --offset and --count.");
+
+                using var classifier = victim.Load(result, 100);
+                classifier.EnsureCompatible(sets[0].Channels, sets[0].Height, sets[0].Width);
+                long[] truth = sets[0].Labels.data<long>().ToArray();
+                var sweeps = sets.Select(_ => new PurifierSweep(classifier, settings)).ToArray();
+
+                int images = sets[0].Count, batchSize = baseOptions.BatchSize, steps = trace.Iterations;
+                console.Progress.MarkupLineInterpolated($"[grey]{sets.Count} set(s) × {images} images: DIP traces (T = {steps}, M = {trace.Snapshots}), then {settings.Length} setting(s) each[/]");
+                var watch = Stopwatch.StartNew();
+                var traceTime = TimeSpan.Zero;
+                console.WithProgress("calibrating", sets.Count * images * steps, progress =>
+                {
+                    for (int s = 0; s < sets.Count; s++)
+                        for (int start = 0; start < images; start += batchSize)
+                        {
+                            int chunkCount = Math.Min(batchSize, images - start);
+                            long done = ((long)s * images + start) * steps;
+                            using var scope = NewDisposeScope();
+                            var inputs = sets[s].Images.narrow(0, start, chunkCount).to(target);
+                            var cleanChunk = reference?.Images.narrow(0, start, chunkCount).to(target);
+                            var runner = new DipTraceRunner(trace with { Seed = unchecked(trace.Seed + start) });
+                            var clock = Stopwatch.StartNew();
+                            DipTraceResult traces;
+                            using (enable_grad())
+                                traces = runner.Run(inputs, new Forward<DipProgress>(p => progress.Report((int)(done + (long)chunkCount * p.Iteration))));
+                            using var _ = traces;
+                            traceTime += clock.Elapsed;
+                            sweeps[s].Add(traces.Snapshots, inputs, new ArraySegment<long>(truth, start, chunkCount), cleanChunk);
+                        }
+                    return 0;
+                });
+                double seconds = watch.Elapsed.TotalSeconds;
+
+                var perSet = sweeps.Select(sweep => sweep.Results).ToArray();
+                var rows = Enumerable.Range(0, settings.Length)
+                    .Select(i => new Row(settings[i], [.. perSet.Select(r => r[i])]))
+                    .OrderByDescending(row => row.MeanAccuracy)
+                    .ToArray();
+
+                Print(console.Report, names, rows);
+                console.WriteJson(new
+                {
+                    count = images,
+                    offset = result.GetValue(offset),
+                    data = names.Zip(paths, (name, path) => new { name, path = Path.GetFullPath(path) }),
+                    clean = result.GetValue(clean) is { } c ? Path.GetFullPath(c) : null,
+                    options = new
+                    {
+                        preset = result.GetValue(preset),
+                        iterations = trace.Iterations,
+                        snapshots = trace.Snapshots,
+                        seed = trace.Seed,
+                        batch = batchSize,
+                    },
+                    seconds,
+                    trace_seconds = traceTime.TotalSeconds,
+                    settings = rows.Select(row => row.ToJson(names)),
+                    best = rows[0].ToJson(names),
+                });
+                return 0;
+            }
+            finally
+            {
+                foreach (var set in sets)
+                    set.Dispose();
+                reference?.Dispose();
+            }
+        });
+        return command;
+    }
+
+    /// <summary>One setting's figures on every set.</summary>
+    sealed record Row(PurifierOptions Options, SweepResult[] Sets)
+    {
+        public double MeanAccuracy => Sets.Average(s => s.Accuracy);
+
+        public double? MeanSsim => Sets.All(s => s.MeanSsim is not null) ? Sets.Average(s => s.MeanSsim!.Value) : null;
+
+        public double CrossingShare => Sets.Average(s => s.CrossingShare);
+
+        public double Ceiling => Sets.Average(s => s.Ceiling);
+
+        public object ToJson(IReadOnlyList<string> names) => new
+        {
+            tau = Options.SsimThreshold,
+            warmup = Options.WarmUp,
+            pairs = Options.Pairs,
+            eta = Options.Eta,
+            grid = Options.GridSections,
+            mean_accuracy = Output.Number(MeanAccuracy),
+            ssim = MeanSsim is { } m ? Output.Number(m) : null,
+            crossing_share = Output.Number(CrossingShare),
+            ceiling = Output.Number(Ceiling),
+            per_set = Sets.Select((s, i) => new
+            {
+                data = names[i],
+                accuracy = Output.Number(s.Accuracy),
+                accuracy_unrounded = Output.Number(s.UnroundedAccuracy),
+                ssim = s.MeanSsim is { } v ? Output.Number(v) : null,
+                crossing_share = Output.Number(s.CrossingShare),
+                ceiling = Output.Number(s.Ceiling),
+            }),
+        };
+    }
+
+    static void Print(IAnsiConsole console, IReadOnlyList<string> names, IReadOnlyList<Row> rows)
+    {
+        var table = new Table().AddColumns("τ", "w", "N", "η", "G");
+        foreach (string name in names)
+            table.AddColumn(Markup.Escape(name));
+        table.AddColumns("mean acc.", "SSIM vs clean", "crossing share", "ceiling");
+        foreach (var row in rows)
+        {
+            var o = row.Options;
+            table.AddRow([
+                Format(o.SsimThreshold), Format(o.WarmUp), Format(o.Pairs), Format(o.Eta), Format(o.GridSections),
+                .. row.Sets.Select(s => $"{s.Accuracy:0.000}"),
+                $"{row.MeanAccuracy:0.000}", row.MeanSsim is { } m ? $"{m:0.000}" : "-", $"{row.CrossingShare:0.000}", $"{row.Ceiling:0.000}",
+            ]);
+        }
+        // Redirected output has no terminal width; keep the rows on one line each.
+        if (Console.IsOutputRedirected || Console.IsErrorRedirected)
+            console.Profile.Width = Math.Max(console.Profile.Width, 12 * (9 + names.Count));
+        console.Write(table);
+    }
+
+    /// <summary>Parses a comma-separated list (invariant culture), without duplicates, in the order given.</summary>
+    static T[] ParseList<T>(string option, string text, Func<string, IFormatProvider, T> parse)
+    {
+        var values = new List<T>();
+        foreach (string item in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            T value;
+            try
+            {
+                value = parse(item, CultureInfo.InvariantCulture);
+            }
+            catch (Exception e) when (e is FormatException or OverflowException)
+            {
+                throw new ArgumentException($"{option}: '{item}' is not a valid {(typeof(T) == typeof(int) ? "integer" : "number")} (expected a comma-separated list, e.g. {option} 1,2,3).");
+            }
+            if (!values.Contains(value))
+                values.Add(value);
+        }
+        return [.. values];
+    }
+
+    static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);
+
+    static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Short names for the sets (file or folder names), made unique.</summary>
+    static string[] SetNames(string[] paths)
+    {
+        var names = paths.Select(p => Path.GetFileName(Path.TrimEndingDirectorySeparator(p))).ToArray();
+        for (int i = 0; i < names.Length; i++)
+            if (names.Count(n => n == names[i]) > 1)
+                names[i] = $"{names[i]}#{i + 1}";
+        return names;
+    }
+
+    static void CheckSame(ImageDataset expected, ImageDataset actual, string message)
+    {
+        if (!actual.Images.shape.SequenceEqual(expected.Images.shape) || !actual.Labels.eq(expected.Labels).all().item<bool>())
+            throw new ArgumentException($"{message}: the same images in the same order (same shape and labels) are expected.");
+    }
+
+    /// <summary>A synchronous <see cref="IProgress{T}"/>.</summary>
+    sealed class Forward<T>(Action<T> action) : IProgress<T>
+    {
+        public void Report(T value) => action(value);
+    }
+}
