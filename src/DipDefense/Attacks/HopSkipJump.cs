@@ -232,16 +232,7 @@ public sealed class HopSkipJump : Attack
         /// <summary>Binary search on the segment original → noise (threshold 0.001), as in the authors' initialisation.</summary>
         private Tensor BlendSearch(Tensor noise)
         {
-            double low = 0, high = 1;
-            while (high - low > 0.001 && Left > 0)
-            {
-                using var scope = NewDisposeScope();
-                double mid = (high + low) / 2;
-                if (IsAdversarial(Blend(noise, mid)))
-                    high = mid;
-                else
-                    low = mid;
-            }
+            double high = Bisect(mid => Blend(noise, mid), 1, 0.001);
             return high == 1 ? noise : Blend(noise, high);
         }
 
@@ -261,17 +252,28 @@ public sealed class HopSkipJump : Attack
                 high = Distance(adversarial);
                 threshold = Math.Min(high * theta, theta);
             }
-            double start = high, low = 0;
+            double start = high;
+            high = Bisect(mid => Project(adversarial, mid), high, threshold);
+            return high == start ? adversarial : Project(adversarial, high);
+        }
+
+        /// <summary>
+        /// Bisects [0, high] for the smallest t at which <paramref name="point"/>(t) is still adversarial, to within
+        /// <paramref name="threshold"/> or until the query budget runs out; returns the adversarial end.
+        /// </summary>
+        private double Bisect(Func<double, Tensor> point, double high, double threshold)
+        {
+            double low = 0;
             while (high - low > threshold && Left > 0)
             {
                 using var scope = NewDisposeScope();
                 double mid = (high + low) / 2;
-                if (IsAdversarial(Project(adversarial, mid)))
+                if (IsAdversarial(point(mid)))
                     high = mid;
                 else
                     low = mid;
             }
-            return high == start ? adversarial : Project(adversarial, high);
+            return high;
         }
 
         private Tensor Project(Tensor adversarial, double alpha)

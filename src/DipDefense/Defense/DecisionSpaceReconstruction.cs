@@ -133,7 +133,7 @@ public sealed class DecisionSpaceReconstruction
         int count = (int)traces.shape[0], snapshots = (int)traces.shape[1];
         long[] imageShape = [traces.shape[2], traces.shape[3], traces.shape[4]];
         var flat = traces.detach().reshape([count * snapshots, .. imageShape]);
-        long[] labels = PredictLabels(flat);
+        long[] labels = Victim.PredictLabels(flat);
         var repeated = inputs.detach().unsqueeze(1).expand([count, snapshots, .. imageShape]).reshape([count * snapshots, .. imageShape]);
         double[] ssim = ToDoubles(ImageQuality.Ssim(flat, repeated));
         return new DecisionMapping(count, snapshots, labels, ssim, clock.Elapsed);
@@ -199,7 +199,7 @@ public sealed class DecisionSpaceReconstruction
             var xm = xb.add(xb.sub(x.select(0, b)), alpha: eta).clamp_(0, 1);
             output.select(0, b).copy_(xm.mean([0]));
         }
-        long[] finalLabels = PredictLabels(output);
+        long[] finalLabels = Victim.PredictLabels(output);
         var stitchingTime = clock.Elapsed - mappingTime - boundaryTime;
 
         var timings = new StageTimings(TimeSpan.Zero, mappingTime, boundaryTime, stitchingTime);
@@ -245,7 +245,7 @@ public sealed class DecisionSpaceReconstruction
         if (sections > 1)
         {
             var queried = grid.narrow(1, 0, sections - 1).reshape([pairs * (sections - 1), .. imageShape]);
-            long[] gridLabels = PredictLabels(queried);
+            long[] gridLabels = Victim.PredictLabels(queried);
             for (int p = 0; p < pairs; p++)
                 steps[p] = CrossBoundaryDetection.FirstFlip(gridLabels.AsSpan(p * (sections - 1), sections - 1), mapping.LabelAt(pairRows[p]));
         }
@@ -256,15 +256,6 @@ public sealed class DecisionSpaceReconstruction
 
         var chosen = tensor(steps.Select((k, p) => (long)p * sections + k - 1).ToArray(), device: device);
         return grid.reshape([pairs * sections, .. imageShape]).index_select(0, chosen);
-    }
-
-    private long[] PredictLabels(Tensor images)
-    {
-        using var predicted = Victim.Predict(images);
-        if (predicted.numel() != images.shape[0])
-            throw new InvalidOperationException($"The victim returned {predicted.numel()} labels for {images.shape[0]} images.");
-        using var cpu = predicted.to(ScalarType.Int64).cpu();
-        return cpu.data<long>().ToArray();
     }
 
     private static double[] ToDoubles(Tensor values)

@@ -104,7 +104,7 @@ public sealed class PurifierSweep
             using (no_grad())
             {
                 var quantised = EightBitQuantization.Quantize(result.Purified);
-                labels = PredictLabels(quantised);
+                labels = Victim.PredictLabels(quantised);
                 if (clean is not null)
                     ssim = ImageQuality.Ssim(quantised, clean.detach()).to(ScalarType.Float64).cpu().data<double>().ToArray();
             }
@@ -129,15 +129,6 @@ public sealed class PurifierSweep
         var sweep = new PurifierSweep(victim, settings);
         sweep.Add(traces, inputs, trueLabels, clean, cancellationToken: cancellationToken);
         return sweep.Results;
-    }
-
-    private long[] PredictLabels(Tensor images)
-    {
-        using var predicted = Victim.Predict(images);
-        if (predicted.numel() != images.shape[0])
-            throw new InvalidOperationException($"The victim returned {predicted.numel()} labels for {images.shape[0]} images.");
-        using var cpu = predicted.to(ScalarType.Int64).cpu();
-        return cpu.data<long>().ToArray();
     }
 
     private sealed class Accumulator

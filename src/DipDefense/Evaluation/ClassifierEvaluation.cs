@@ -33,8 +33,7 @@ public static class ClassifierEvaluation
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = torch.NewDisposeScope();
             int n = Math.Min(batchSize, data.Count - start);
-            var labels = classifier.Predict(data.Images.narrow(0, start, n)).cpu();
-            labels.data<long>().CopyTo(predicted, start);
+            classifier.PredictLabels(data.Images.narrow(0, start, n)).CopyTo(predicted, start);
             progress?.Report(start + n);
         }
         watch.Stop();
