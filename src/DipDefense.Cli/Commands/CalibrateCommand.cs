@@ -39,11 +39,12 @@ internal static class CalibrateCommand
         var pairs = new Option<string>("--pairs") { Description = "Comma-separated pair counts N.", DefaultValueFactory = _ => Format(defaults.Pairs) };
         var eta = new Option<string>("--eta") { Description = "Comma-separated push steps η.", DefaultValueFactory = _ => Format(defaults.Eta) };
         var grid = new Option<string>("--grid") { Description = "Comma-separated grid sections G.", DefaultValueFactory = _ => Format(defaults.GridSections) };
+        var traceCache = new Option<string?>("--trace-cache") { Description = "Folder that keeps the DIP traces (keyed by inputs and trace settings): a rerun reuses them instead of recomputing." };
         var json = new Option<bool>("--json") { Description = "Write one JSON object to stdout (progress stays on stderr)." };
 
         var command = new Command("calibrate", "Sweep the purifier's settings (τ, w, N, η, G) on DIP traces computed once per image set; rank them by mean accuracy.");
         victim.AddTo(command);
-        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, tau, warmUp, pairs, eta, grid, device.Option, json })
+        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, tau, warmUp, pairs, eta, grid, traceCache, device.Option, json })
             command.Options.Add(option);
 
         command.SetAction(result =>
@@ -98,6 +99,8 @@ internal static class CalibrateCommand
                 console.Progress.MarkupLineInterpolated($"[grey]{sets.Count} set(s) × {images} images: DIP traces (T = {steps}, M = {trace.Snapshots}), then {settings.Length} setting(s) each[/]");
                 var watch = Stopwatch.StartNew();
                 var traceTime = TimeSpan.Zero;
+                var cache = result.GetValue(traceCache) is { } cacheDirectory ? new DipTraceCache(cacheDirectory) : null;
+                int cachedChunks = 0;
                 console.WithProgress("calibrating", sets.Count * images * steps, progress =>
                 {
                     for (int s = 0; s < sets.Count; s++)
@@ -110,12 +113,21 @@ internal static class CalibrateCommand
                             var cleanChunk = reference?.Images.narrow(0, start, chunkCount).to(target);
                             var runner = new DipTraceRunner(trace with { Seed = unchecked(trace.Seed + start) });
                             var clock = Stopwatch.StartNew();
-                            DipTraceResult traces;
+                            var traceProgress = new Forward<DipProgress>(p => progress.Report((int)(done + (long)chunkCount * p.Iteration)));
+                            Tensor snapshots;
                             using (enable_grad())
-                                traces = runner.Run(inputs, new Forward<DipProgress>(p => progress.Report((int)(done + (long)chunkCount * p.Iteration))));
-                            using var _ = traces;
+                            {
+                                if (cache is null)
+                                    snapshots = runner.Run(inputs, traceProgress).Snapshots;
+                                else
+                                {
+                                    (snapshots, bool fromCache) = cache.GetOrRun(runner, inputs, traceProgress);
+                                    cachedChunks += fromCache ? 1 : 0;
+                                }
+                            }
+                            using var _ = snapshots;
                             traceTime += clock.Elapsed;
-                            sweeps[s].Add(traces.Snapshots, inputs, new ArraySegment<long>(truth, start, chunkCount), cleanChunk);
+                            sweeps[s].Add(snapshots, inputs, new ArraySegment<long>(truth, start, chunkCount), cleanChunk);
                         }
                     return 0;
                 });
@@ -144,6 +156,7 @@ internal static class CalibrateCommand
                     },
                     seconds,
                     trace_seconds = traceTime.TotalSeconds,
+                    cached_chunks = cachedChunks,
                     settings = rows.Select(row => row.ToJson(names)),
                     best = rows[0].ToJson(names),
                 });

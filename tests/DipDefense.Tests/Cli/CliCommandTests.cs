@@ -121,6 +121,26 @@ public sealed class CliCommandTests : IDisposable
     }
 
     [SharedDataFact]
+    public void CalibrateWithATraceCacheReusesTheTracesAndGivesTheSameTable()
+    {
+        using var cache = new TempDir();
+        string[] args = ["calibrate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--offset", "5", "--count", "3",
+            "--preset", "small", "--iterations", "20", "--snapshots", "4", "--batch", "2", "--warmup", "0,1", "--pairs", "2",
+            "--trace-cache", cache.Path, "--json"];
+
+        var first = CliRunner.Run(args);
+        var second = CliRunner.Run(args);
+
+        Assert.True(first.ExitCode == 0, first.StdErr);
+        Assert.True(second.ExitCode == 0, second.StdErr);
+        using var a = JsonDocument.Parse(first.StdOut);
+        using var b = JsonDocument.Parse(second.StdOut);
+        Assert.Equal(0, a.RootElement.GetProperty("cached_chunks").GetInt32());
+        Assert.Equal(2, b.RootElement.GetProperty("cached_chunks").GetInt32());   // chunks of 2 + 1 images
+        Assert.Equal(a.RootElement.GetProperty("settings").GetRawText(), b.RootElement.GetProperty("settings").GetRawText());
+    }
+
+    [SharedDataFact]
     public void CalibrateRejectsABadGrid()
     {
         var r = CliRunner.Run("calibrate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--count", "2",
