@@ -36,6 +36,7 @@ internal static class CalibrateCommand
         var seed = new Option<long>("--seed") { Description = "DIP seed; image i (counted from --offset) uses seed + i, as in purify.", DefaultValueFactory = _ => defaults.Trace.Seed };
         var tau = new Option<string>("--tau") { Description = "Comma-separated SSIM thresholds τ.", DefaultValueFactory = _ => Format(defaults.SsimThreshold) };
         var warmUp = new Option<string>("--warmup") { Description = "Comma-separated warm-ups w (snapshots).", DefaultValueFactory = _ => Format(defaults.WarmUp) };
+        var stableRun = new Option<string>("--stable-run") { Description = "Comma-separated k: a crossing counts only when the label it leaves was held for k snapshots (1: the paper).", DefaultValueFactory = _ => Format(defaults.StableRun) };
         var pairs = new Option<string>("--pairs") { Description = "Comma-separated pair counts N.", DefaultValueFactory = _ => Format(defaults.Pairs) };
         var eta = new Option<string>("--eta") { Description = "Comma-separated push steps η.", DefaultValueFactory = _ => Format(defaults.Eta) };
         var grid = new Option<string>("--grid") { Description = "Comma-separated grid sections G.", DefaultValueFactory = _ => Format(defaults.GridSections) };
@@ -44,7 +45,7 @@ internal static class CalibrateCommand
 
         var command = new Command("calibrate", "Sweep the purifier's settings (τ, w, N, η, G) on DIP traces computed once per image set; rank them by mean accuracy.");
         victim.AddTo(command);
-        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, tau, warmUp, pairs, eta, grid, traceCache, device.Option, json })
+        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, tau, warmUp, stableRun, pairs, eta, grid, traceCache, device.Option, json })
             command.Options.Add(option);
 
         command.SetAction(result =>
@@ -61,10 +62,11 @@ internal static class CalibrateCommand
             var settings = (
                 from t in ParseList("--tau", result.GetValue(tau)!, double.Parse)
                 from w in ParseList("--warmup", result.GetValue(warmUp)!, int.Parse)
+                from k in ParseList("--stable-run", result.GetValue(stableRun)!, int.Parse)
                 from n in ParseList("--pairs", result.GetValue(pairs)!, int.Parse)
                 from e in ParseList("--eta", result.GetValue(eta)!, double.Parse)
                 from g in ParseList("--grid", result.GetValue(grid)!, int.Parse)
-                select baseOptions with { SsimThreshold = t, WarmUp = w, Pairs = n, Eta = e, GridSections = g }).ToArray();
+                select baseOptions with { SsimThreshold = t, WarmUp = w, StableRun = k, Pairs = n, Eta = e, GridSections = g }).ToArray();
             foreach (var setting in settings)
                 setting.Validate("settings");
             var target = device.Resolve(result);
@@ -187,6 +189,7 @@ internal static class CalibrateCommand
         {
             tau = Options.SsimThreshold,
             warmup = Options.WarmUp,
+            stable_run = Options.StableRun,
             pairs = Options.Pairs,
             eta = Options.Eta,
             grid = Options.GridSections,
@@ -208,7 +211,7 @@ internal static class CalibrateCommand
 
     static void Print(IAnsiConsole console, IReadOnlyList<string> names, IReadOnlyList<Row> rows)
     {
-        var table = new Table().AddColumns("τ", "w", "N", "η", "G");
+        var table = new Table().AddColumns("τ", "w", "k", "N", "η", "G");
         foreach (string name in names)
             table.AddColumn(Markup.Escape(name));
         table.AddColumns("mean acc.", "SSIM vs clean", "crossing share", "ceiling");
@@ -216,14 +219,14 @@ internal static class CalibrateCommand
         {
             var o = row.Options;
             table.AddRow([
-                Format(o.SsimThreshold), Format(o.WarmUp), Format(o.Pairs), Format(o.Eta), Format(o.GridSections),
+                Format(o.SsimThreshold), Format(o.WarmUp), Format(o.StableRun), Format(o.Pairs), Format(o.Eta), Format(o.GridSections),
                 .. row.Sets.Select(s => $"{s.Accuracy:0.000}"),
                 $"{row.MeanAccuracy:0.000}", row.MeanSsim is { } m ? $"{m:0.000}" : "-", $"{row.CrossingShare:0.000}", $"{row.Ceiling:0.000}",
             ]);
         }
         // Redirected output has no terminal width; keep the rows on one line each.
         if (Console.IsOutputRedirected || Console.IsErrorRedirected)
-            console.Profile.Width = Math.Max(console.Profile.Width, 12 * (9 + names.Count));
+            console.Profile.Width = Math.Max(console.Profile.Width, 12 * (10 + names.Count));
         console.Write(table);
     }
 

@@ -28,6 +28,7 @@ internal static class PurifyCommand
         var seed = new Option<long>("--seed") { Description = "DIP seed; image i uses seed + i.", DefaultValueFactory = _ => defaults.Trace.Seed };
         var tau = new Option<double>("--tau") { Description = "SSIM threshold τ of a recognisable snapshot.", DefaultValueFactory = _ => defaults.SsimThreshold };
         var warmUp = new Option<int>("--warmup") { Description = "Warm-up w: snapshots before index w are never cross-boundary.", DefaultValueFactory = _ => defaults.WarmUp };
+        var stableRun = new Option<int>("--stable-run") { Description = "k: a crossing counts only when the label it leaves was held for k snapshots (1: the paper's Eq. 3).", DefaultValueFactory = _ => defaults.StableRun };
         var pairs = new Option<int>("--pairs") { Description = "N: the last N cross-boundary pairs are stitched.", DefaultValueFactory = _ => defaults.Pairs };
         var eta = new Option<double>("--eta") { Description = "η: on-manifold push away from the input.", DefaultValueFactory = _ => defaults.Eta };
         var grid = new Option<int>("--grid") { Description = "G: sections of the on-boundary grid search.", DefaultValueFactory = _ => defaults.GridSections };
@@ -37,7 +38,7 @@ internal static class PurifyCommand
         var command = new Command("purify", "Purify images with the decision-space Deep Image Prior defense and measure the victim on them.");
         victim.AddTo(command);
         data.AddTo(command);
-        foreach (var option in new Option[] { clean, preset, iterations, snapshots, batch, seed, tau, warmUp, pairs, eta, grid, output, device.Option, json })
+        foreach (var option in new Option[] { clean, preset, iterations, snapshots, batch, seed, tau, warmUp, stableRun, pairs, eta, grid, output, device.Option, json })
             command.Options.Add(option);
 
         command.SetAction(result =>
@@ -54,6 +55,7 @@ internal static class PurifyCommand
                 },
                 SsimThreshold = result.GetValue(tau),
                 WarmUp = result.GetValue(warmUp),
+                StableRun = result.GetValue(stableRun),
                 Pairs = result.GetValue(pairs),
                 Eta = result.GetValue(eta),
                 GridSections = result.GetValue(grid),
@@ -121,6 +123,7 @@ internal static class PurifyCommand
                     seed = options.Trace.Seed,
                     tau = options.SsimThreshold,
                     warmup = options.WarmUp,
+                    stable_run = options.StableRun,
                     pairs = options.Pairs,
                     eta = options.Eta,
                     grid = options.GridSections,

@@ -9,27 +9,41 @@ public static class CrossBoundaryDetection
     /// <summary>
     /// The cross-boundary indices of a trace (Eq. 3): every i in [0, M − 2] with i ≥ <paramref name="warmUp"/>,
     /// <paramref name="ssim"/>[i] ≥ <paramref name="threshold"/> and <paramref name="labels"/>[i] ≠
-    /// <paramref name="labels"/>[i + 1], ascending.
+    /// <paramref name="labels"/>[i + 1], ascending; with <paramref name="stableRun"/> k &gt; 1, only those whose
+    /// label y_i was also the label of the k − 1 snapshots before i (see <see cref="PurifierOptions.StableRun"/>).
     /// </summary>
     /// <param name="labels">y_i, the victim's label of each snapshot (M values).</param>
     /// <param name="ssim">q_i, each snapshot's SSIM to the input (M values).</param>
     /// <param name="threshold">τ.</param>
     /// <param name="warmUp">w, in snapshots; ≥ 0.</param>
+    /// <param name="stableRun">k, the snapshots that must share the label left at a crossing; 1 (the paper's Eq. 3) or more.</param>
     /// <returns>The indices i of the pairs (i, i + 1).</returns>
-    /// <exception cref="ArgumentException">The lists differ in length, or <paramref name="warmUp"/> is negative.</exception>
-    public static int[] Detect(IReadOnlyList<long> labels, IReadOnlyList<double> ssim, double threshold, int warmUp)
+    /// <exception cref="ArgumentException">The lists differ in length, <paramref name="warmUp"/> is negative or <paramref name="stableRun"/> is below 1.</exception>
+    public static int[] Detect(IReadOnlyList<long> labels, IReadOnlyList<double> ssim, double threshold, int warmUp, int stableRun = 1)
     {
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(ssim);
         ArgumentOutOfRangeException.ThrowIfNegative(warmUp);
+        ArgumentOutOfRangeException.ThrowIfLessThan(stableRun, 1);
         if (labels.Count != ssim.Count)
             throw new ArgumentException($"ssim must have one value per label ({labels.Count}); got {ssim.Count}.", nameof(ssim));
 
         var crossings = new List<int>();
         for (int i = warmUp; i < labels.Count - 1; i++)
-            if (ssim[i] >= threshold && labels[i] != labels[i + 1])
+            if (ssim[i] >= threshold && labels[i] != labels[i + 1] && HeldFor(labels, i, stableRun))
                 crossings.Add(i);
         return [.. crossings];
+    }
+
+    /// <summary>Whether the snapshots i − k + 1 … i all have the label of snapshot i (false when the trace starts later).</summary>
+    private static bool HeldFor(IReadOnlyList<long> labels, int i, int k)
+    {
+        if (i - k + 1 < 0)
+            return false;
+        for (int j = i - k + 1; j < i; j++)
+            if (labels[j] != labels[i])
+                return false;
+        return true;
     }
 
     /// <summary>The last <paramref name="count"/> entries of <paramref name="crossings"/> (all of them when fewer).</summary>

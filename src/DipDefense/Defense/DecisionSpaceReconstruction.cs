@@ -167,7 +167,7 @@ public sealed class DecisionSpaceReconstruction
         var pairRows = new List<long>();
         for (int b = 0; b < count; b++)
         {
-            crossings[b] = CrossBoundaryDetection.Detect(mapping.LabelsOf(b), mapping.SsimOf(b), Options.SsimThreshold, Options.WarmUp);
+            crossings[b] = CrossBoundaryDetection.Detect(mapping.LabelsOf(b), mapping.SsimOf(b), Options.SsimThreshold, Options.WarmUp, Options.StableRun);
             used[b] = CrossBoundaryDetection.LastPairs(crossings[b], Options.Pairs);
             pairRows.AddRange(used[b].Select(i => (long)b * snapshots + i));
         }

@@ -34,6 +34,14 @@ public sealed record PurifierOptions
     public int WarmUp { get; init; } = 20;
 
     /// <summary>
+    /// k, a deviation from the paper (README, "Deviations"): a crossing i counts only when the label y_i it
+    /// leaves was also the label of the k − 1 snapshots before it, so that a label held for a single snapshot
+    /// (the oscillation of a trace that already reproduces its input) does not count. 1 is the paper's Eq. 3.
+    /// Default 1. In [1, M − 1].
+    /// </summary>
+    public int StableRun { get; init; } = 1;
+
+    /// <summary>
     /// N, the number of on-boundary images stitched: the last N cross-boundary pairs along the trace, or
     /// the last N snapshots when no pair is detected (step 4). Default 5 (the paper's value was lost; to be
     /// calibrated by a sweep). In [1, M].
@@ -82,6 +90,7 @@ public sealed record PurifierOptions
         if (!(SsimThreshold >= -1 && SsimThreshold <= 1)) Fail($"{nameof(SsimThreshold)} must lie in [-1, 1]; got {SsimThreshold}.");
         if (WarmUp < 0 || WarmUp > snapshots - 2)
             Fail($"{nameof(WarmUp)} must lie in [0, Trace.Snapshots - 2] = [0, {snapshots - 2}] (a pair i, i + 1 with i ≥ w must exist); got {WarmUp}.");
+        if (StableRun < 1 || StableRun > snapshots - 1) Fail($"{nameof(StableRun)} must lie in [1, Trace.Snapshots - 1] = [1, {snapshots - 1}]; got {StableRun}.");
         if (Pairs < 1 || Pairs > snapshots) Fail($"{nameof(Pairs)} must lie in [1, Trace.Snapshots] = [1, {snapshots}]; got {Pairs}.");
         if (!(Eta >= 0) || double.IsInfinity(Eta)) Fail($"{nameof(Eta)} must be finite and non-negative; got {Eta}.");
         if (GridSections < 1) Fail($"{nameof(GridSections)} must be at least 1; got {GridSections}.");

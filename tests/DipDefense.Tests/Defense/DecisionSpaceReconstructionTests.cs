@@ -69,6 +69,19 @@ public class DecisionSpaceReconstructionTests
     }
 
     [Fact]
+    public void StableRunKeepsOnlyCrossingsThatLeaveALabelHeldForKSnapshots()
+    {
+        //               0  1  2  3  4  5  6  7  8  9
+        long[] labels = [3, 3, 3, 3, 5, 3, 5, 5, 2, 5];
+        double[] ssim = [.9, .9, .9, .9, .9, .9, .9, .9, .9, .9];
+        Assert.Equal(new[] { 3, 4, 5, 7, 8 }, CrossBoundaryDetection.Detect(labels, ssim, 0.7, 0, stableRun: 1));
+        Assert.Equal(new[] { 3, 7 }, CrossBoundaryDetection.Detect(labels, ssim, 0.7, 0, stableRun: 2));
+        Assert.Equal(new[] { 3 }, CrossBoundaryDetection.Detect(labels, ssim, 0.7, 0, stableRun: 4));
+        Assert.Empty(CrossBoundaryDetection.Detect(labels, ssim, 0.7, 0, stableRun: 5));    // snapshot 0 starts the trace
+        Assert.Throws<ArgumentOutOfRangeException>(() => CrossBoundaryDetection.Detect(labels, ssim, 0.7, 0, stableRun: 0));
+    }
+
+    [Fact]
     public void LambdaStarIsTheFirstGridPointAcrossTheBoundary()
     {
         // Pair 2: 0.3 → 0.6 crosses 0.5 at λ = 2/3 → 0.7; pair 4: 0.6 → 0.05 at λ = 2/11 → 0.2;

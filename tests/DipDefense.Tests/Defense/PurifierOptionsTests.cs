@@ -28,6 +28,8 @@ public class PurifierOptionsTests
         { "WarmUp", new PurifierOptions { WarmUp = 199 } },
         { "Pairs", new PurifierOptions { Pairs = 0 } },
         { "Pairs", new PurifierOptions { Pairs = 201 } },
+        { "StableRun", new PurifierOptions { StableRun = 0 } },
+        { "StableRun", new PurifierOptions { StableRun = 200 } },
         { "Eta", new PurifierOptions { Eta = -0.1 } },
         { "Eta", new PurifierOptions { Eta = double.PositiveInfinity } },
         { "GridSections", new PurifierOptions { GridSections = 0 } },
