@@ -77,8 +77,9 @@ public sealed class VictimTrainer
         var clock = Stopwatch.StartNew();
         for (int epoch = 1; epoch <= epochs; epoch++)
         {
+            using var epochScope = NewDisposeScope();
             net.train();
-            using var order = randperm(count, generator: generator).to(device);
+            var order = randperm(count, generator: generator).to(device);
             double lossSum = 0;
             for (int batch = 0; batch < batches; batch++)
             {
