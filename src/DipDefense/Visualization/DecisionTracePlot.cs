@@ -35,7 +35,7 @@ public static class DecisionTracePlot
         options ??= new DecisionTracePlotOptions();
         options.Validate(nameof(options));
 
-        var plot = new Plot();
+        using var plot = new Plot();
         if (PlotFonts.SansFamily is { } family)
             plot.Font.Set(family);
         double[] xs = trace.Iterations.Select(i => (double)i).ToArray();
