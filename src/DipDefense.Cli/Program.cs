@@ -8,5 +8,6 @@ var root = new RootCommand("dipdefense: adversarial-example defense for image cl
     AttackCommand.Create(),
     PurifyCommand.Create(),
     CalibrateCommand.Create(),
+    TrainVictimCommand.Create(),
 };
 return CommandRunner.Invoke(root, args);
