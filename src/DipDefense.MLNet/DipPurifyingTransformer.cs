@@ -69,9 +69,6 @@ public sealed class DipPurifyingTransformer : ITransformer, IDisposable
     /// <summary>The protected classifier (owned by the transformer).</summary>
     internal OnnxClassifier Victim { get; }
 
-    /// <summary>The ML.NET environment's host, whose cancellation stops the purifier.</summary>
-    internal IHost Host => cancellation.Host;
-
     /// <summary>The input schema with the output columns appended.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The input column is missing, of the wrong type or size, or does not fit the victim; the message names it.</exception>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema, nameof(inputSchema)).OutputSchema;

@@ -26,9 +26,6 @@ internal sealed class HostCancellation
         host = environment.Register(name);
     }
 
-    /// <summary>The registered host.</summary>
-    public IHost Host => host;
-
     /// <summary>Whether the environment has been cancelled.</summary>
     public bool IsCancellationRequested => MLNetInternals.IsCanceled(host);
 
