@@ -126,6 +126,21 @@ public static class PngImage
 
         using var image = SKImage.FromPixelCopy(info, interleaved)
             ?? throw new InvalidOperationException($"could not create a {width}x{height} image for '{path}'.");
+        Write(image, path);
+    }
+
+    /// <summary>Encodes a drawn picture as PNG at <paramref name="path"/>, creating the folder.</summary>
+    internal static void Write(SKBitmap bitmap, string path)
+    {
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder != null)
+            Directory.CreateDirectory(folder);
+        using var image = SKImage.FromBitmap(bitmap);
+        Write(image, path);
+    }
+
+    static void Write(SKImage image, string path)
+    {
         using var png = image.Encode(SKEncodedImageFormat.Png, 100)
             ?? throw new IOException($"could not encode '{path}' as PNG.");
         using var file = File.Create(path);

@@ -44,7 +44,7 @@ public static class ImageGrid
             DrawImages(canvas, rows, layout);
             DrawText(canvas, rows, layout, options, font);
         }
-        WritePng(bitmap, path);
+        PngImage.Write(bitmap, path);
         return layout;
     }
 
@@ -147,7 +147,7 @@ public static class ImageGrid
         int scale = options.Scale ?? Math.Max(1, (ImageGridOptions.AutoScaleTarget + Math.Max(height, width) - 1) / Math.Max(height, width));
         int imageWidth = width * scale, imageHeight = height * scale;
         int lineHeight = (int)Math.Ceiling(font.Spacing);
-        int TextWidth(string? text) => text is null ? 0 : (int)Math.Ceiling(font.MeasureText(text));
+        int TextWidth(string? text) => text is null ? 0 : (int)Math.Ceiling(SkiaText.Width(font, text));
 
         bool hasCaptions = rows.Any(row => row.Any(cell => cell.Caption is not null));
         int captionBand = hasCaptions ? lineHeight + gap / 2 : 0;
@@ -172,13 +172,13 @@ public static class ImageGrid
 
     static void DrawImages(SKCanvas canvas, IReadOnlyList<IReadOnlyList<ImageGridCell>> rows, ImageGridLayout layout)
     {
-        var sampling = new SKSamplingOptions(SKFilterMode.Nearest, SKMipmapMode.None);
+        using var nearest = new SKPaint { FilterQuality = SKFilterQuality.None };
         for (int r = 0; r < rows.Count; r++)
             for (int c = 0; c < rows[r].Count; c++)
             {
                 using var image = ToSkImage(rows[r][c].Image);
                 var target = SKRect.Create(layout.ImageLeft(c), layout.ImageTop(r), layout.ImageWidth, layout.ImageHeight);
-                canvas.DrawImage(image, target, sampling);
+                canvas.DrawImage(image, target, nearest);
             }
     }
 
@@ -206,26 +206,14 @@ public static class ImageGrid
 
         if (options.ColumnTitles is { } titles)
             for (int c = 0; c < titles.Count; c++)
-                canvas.DrawText(titles[c], CenterOf(c), gap + ascent, SKTextAlign.Center, font, paint);
+                SkiaText.Draw(canvas, titles[c], CenterOf(c), gap + ascent, SKTextAlign.Center, font, paint);
         if (options.RowTitles is { } rowTitles)
             for (int r = 0; r < rowTitles.Count; r++)
-                canvas.DrawText(rowTitles[r], layout.ImageLeft(0) - gap, layout.ImageTop(r) + layout.ImageHeight / 2f + ascent / 2,
+                SkiaText.Draw(canvas, rowTitles[r], layout.ImageLeft(0) - gap, layout.ImageTop(r) + layout.ImageHeight / 2f + ascent / 2,
                     SKTextAlign.Right, font, paint);
         for (int r = 0; r < rows.Count; r++)
             for (int c = 0; c < rows[r].Count; c++)
                 if (rows[r][c].Caption is { } caption)
-                    canvas.DrawText(caption, CenterOf(c), layout.ImageTop(r) + layout.ImageHeight + gap / 2 + ascent, SKTextAlign.Center, font, paint);
-    }
-
-    /// <summary>Encodes <paramref name="bitmap"/> as PNG at <paramref name="path"/>, creating the folder.</summary>
-    static void WritePng(SKBitmap bitmap, string path)
-    {
-        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (folder != null)
-            Directory.CreateDirectory(folder);
-        using var image = SKImage.FromBitmap(bitmap);
-        using var png = image.Encode(SKEncodedImageFormat.Png, 100) ?? throw new IOException($"could not encode '{path}' as PNG.");
-        using var file = File.Create(path);
-        png.SaveTo(file);
+                    SkiaText.Draw(canvas, caption, CenterOf(c), layout.ImageTop(r) + layout.ImageHeight + gap / 2 + ascent, SKTextAlign.Center, font, paint);
     }
 }

@@ -7,7 +7,7 @@ internal static class PlotFonts
 {
     static readonly string[] SansFamilies = ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica", "Segoe UI"];
 
-    /// <summary>The family name used (also given to ScottPlot), or null when none of the families is installed.</summary>
+    /// <summary>The family name used, or null when none of the families is installed.</summary>
     public static string? SansFamily { get; } = SansFamilies.FirstOrDefault(f => SKFontManager.Default.MatchFamily(f) is { } t && Matches(t, f));
 
     /// <summary>A new typeface of <see cref="SansFamily"/> (SkiaSharp's default when none is installed); the caller disposes it.</summary>

@@ -1,0 +1,225 @@
+using DipDefense.Defense;
+using DipDefense.Dip;
+using DipDefense.Victims;
+
+namespace DipDefense.MLNet;
+
+/// <summary>
+/// Settings of <see cref="DipPurifyingEstimator"/> (<c>mlContext.Transforms.DipPurify(options)</c>): the columns, the
+/// victim classifier and every setting of the decision-space DIP purifier (docs/method.md).
+/// </summary>
+/// <remarks>
+/// The defaults of the purifier settings are those of the core <see cref="PurifierOptions"/> (listed in
+/// <see cref="Defaults"/>), so a pipeline and <c>dipdefense purify</c> with the same values compute the same images.
+/// </remarks>
+public sealed class DipPurifyOptions
+{
+    /// <summary>The defaults of <see cref="DipPurifyOptions"/>, read from the core <see cref="PurifierOptions"/>.</summary>
+    public static class Defaults
+    {
+        static readonly PurifierOptions Core = new();
+
+        /// <summary>DIP network preset: "medium" (the paper's CIFAR-10 network).</summary>
+        public const string Preset = "medium";
+
+        /// <summary>DIP iterations T: 1000.</summary>
+        public static readonly int Iterations = Core.Trace.Iterations;
+
+        /// <summary>Snapshots M: 200.</summary>
+        public static readonly int Snapshots = Core.Trace.Snapshots;
+
+        /// <summary>Base DIP seed: 0.</summary>
+        public static readonly long Seed = Core.Trace.Seed;
+
+        /// <summary>Rows purified together: 16.</summary>
+        public static readonly int BatchSize = Core.BatchSize;
+
+        /// <summary>TorchSharp device: "cpu".</summary>
+        public const string Device = "cpu";
+
+        /// <summary>τ: 0.7.</summary>
+        public static readonly double SsimThreshold = Core.SsimThreshold;
+
+        /// <summary>w: 20 snapshots.</summary>
+        public static readonly int WarmUp = Core.WarmUp;
+
+        /// <summary>N: 5.</summary>
+        public static readonly int Pairs = Core.Pairs;
+
+        /// <summary>η: 0.1.</summary>
+        public static readonly double Eta = Core.Eta;
+
+        /// <summary>G: 10.</summary>
+        public static readonly int GridSections = Core.GridSections;
+
+        /// <summary>Scale of a float-vector input column: 1 (ExtractPixels' default).</summary>
+        public const float ScaleImage = 1f;
+
+        /// <summary>Offset of a float-vector input column: 0 (ExtractPixels' default).</summary>
+        public const float OffsetImage = 0f;
+    }
+
+    /// <summary>The column that receives the purified images (same type as the input column). Required.</summary>
+    public string OutputColumnName = "";
+
+    /// <summary>
+    /// The column of images to purify; <see langword="null"/> (the default) uses <see cref="OutputColumnName"/>. Either
+    /// an <c>MLImage</c> column (<c>LoadImages</c>, <c>ResizeImages</c>; read as 3 channels R, G, B in [0, 1], alpha kept
+    /// as is) or a known-size vector of <see cref="float"/> laid out as <c>ExtractPixels</c> writes it by default:
+    /// planar [C, H, W], each value (p − <see cref="OffsetImage"/>) × <see cref="ScaleImage"/> for a pixel p in [0, 255].
+    /// </summary>
+    public string? InputColumnName;
+
+    /// <summary>
+    /// The ONNX victim classifier to protect: input [N, C, H, W], output logits [N, K]. Required. Only load models from
+    /// trusted sources. Saving a pipeline (<see cref="DipPurifyModel.Save(Microsoft.ML.MLContext, Microsoft.ML.ITransformer, Microsoft.ML.DataViewSchema, string)"/>) stores the model's bytes, so the
+    /// file need not exist when the pipeline is loaded again.
+    /// </summary>
+    public string ModelPath = "";
+
+    /// <summary>
+    /// How the victim binds and preprocesses (input and output names, scale, mean, std, ONNX batch size). Default: the
+    /// core defaults (names detected when unique, identity preprocessing, batches of 64).
+    /// </summary>
+    public OnnxClassifierOptions Victim = new();
+
+    /// <summary>DIP network preset: "small", "medium", "large" or "imagenet". Default "medium".</summary>
+    public string Preset = Defaults.Preset;
+
+    /// <summary>DIP iterations T; a positive multiple of <see cref="Snapshots"/>. Default 1000.</summary>
+    public int Iterations = Defaults.Iterations;
+
+    /// <summary>Snapshots M along each DIP trace. Default 200.</summary>
+    public int Snapshots = Defaults.Snapshots;
+
+    /// <summary>
+    /// Base DIP seed. Row r of the data view (0-based) uses seed <c>Seed + r</c>, as image i of
+    /// <c>dipdefense purify --seed S</c> uses <c>S + i</c>. Default 0.
+    /// </summary>
+    public long Seed = Defaults.Seed;
+
+    /// <summary>
+    /// Rows purified together by one batched DIP computation, read from the input as the cursor advances. Speed and
+    /// memory only: results do not depend on it. At least 1. Default 16.
+    /// </summary>
+    public int BatchSize = Defaults.BatchSize;
+
+    /// <summary>TorchSharp device that runs the purifier: "cpu", "cuda" or "cuda:N". Default "cpu".</summary>
+    public string Device = Defaults.Device;
+
+    /// <summary>τ, the SSIM threshold of a recognisable snapshot (Eq. 3), in [−1, 1]. Default 0.7.</summary>
+    public double SsimThreshold = Defaults.SsimThreshold;
+
+    /// <summary>w, the warm-up in snapshots: earlier indices are never cross-boundary, in [0, M − 2]. Default 20.</summary>
+    public int WarmUp = Defaults.WarmUp;
+
+    /// <summary>N, the number of on-boundary images stitched, in [1, M]. Default 5.</summary>
+    public int Pairs = Defaults.Pairs;
+
+    /// <summary>η, the on-manifold push away from the input (Eq. 6), finite and ≥ 0. Default 0.1.</summary>
+    public double Eta = Defaults.Eta;
+
+    /// <summary>G, the sections of the on-boundary grid search (Eq. 4–5), at least 1. Default 10.</summary>
+    public int GridSections = Defaults.GridSections;
+
+    /// <summary>
+    /// For a float-vector input column: the <c>scaleImage</c> given to <c>ExtractPixels</c>. The purified vector is
+    /// written back with the same scale. Nonzero and finite. Default 1.
+    /// </summary>
+    public float ScaleImage = Defaults.ScaleImage;
+
+    /// <summary>
+    /// For a float-vector input column: the <c>offsetImage</c> given to <c>ExtractPixels</c>. The purified vector is
+    /// written back with the same offset. Finite. Default 0.
+    /// </summary>
+    public float OffsetImage = Defaults.OffsetImage;
+
+    /// <summary>
+    /// For a float-vector input column whose type does not carry the three dimensions [C, H, W] (a flat vector): the
+    /// image channels C. 0 (the default) takes C from the column's dimensions.
+    /// </summary>
+    public int ImageChannels;
+
+    /// <summary>For a flat float-vector input column: the image height H. 0 (the default) takes it from the column's dimensions.</summary>
+    public int ImageHeight;
+
+    /// <summary>For a flat float-vector input column: the image width W. 0 (the default) takes it from the column's dimensions.</summary>
+    public int ImageWidth;
+
+    /// <summary>
+    /// Optional diagnostic column (<see cref="long"/>): the victim's label of each purified image, as the purifier
+    /// computed it (before any 8-bit rounding). <see langword="null"/> (the default) adds no column.
+    /// </summary>
+    public string? PurifiedLabelColumnName;
+
+    /// <summary>
+    /// Optional diagnostic column (<see cref="bool"/>): whether the DIP trace of the row crossed a decision boundary
+    /// (false: no cross-boundary pair was found and the last N snapshots were stitched instead).
+    /// <see langword="null"/> (the default) adds no column.
+    /// </summary>
+    public string? CrossingsFoundColumnName;
+
+    /// <summary>The input column's name: <see cref="InputColumnName"/>, or <see cref="OutputColumnName"/> when that is null.</summary>
+    internal string SourceColumnName => InputColumnName ?? OutputColumnName;
+
+    /// <summary>The core purifier settings these options describe (not validated).</summary>
+    internal PurifierOptions ToPurifierOptions() => new()
+    {
+        Trace = new DipTraceOptions
+        {
+            Network = DipNetworkConfig.FromName(Preset),
+            Iterations = Iterations,
+            Snapshots = Snapshots,
+            Seed = Seed,
+        },
+        SsimThreshold = SsimThreshold,
+        WarmUp = WarmUp,
+        Pairs = Pairs,
+        Eta = Eta,
+        GridSections = GridSections,
+        BatchSize = BatchSize,
+    };
+
+    /// <summary>A copy, so that later changes to the caller's object do not reach a built transformer.</summary>
+    internal DipPurifyOptions Clone()
+    {
+        var copy = (DipPurifyOptions)MemberwiseClone();
+        copy.Victim = Victim with { Mean = (float[]?)Victim.Mean?.Clone(), Std = (float[]?)Victim.Std?.Clone() };
+        return copy;
+    }
+
+    /// <summary>Checks the columns and every setting; each message names the setting.</summary>
+    /// <param name="paramName">The parameter reported in the exception.</param>
+    /// <returns>The validated core purifier settings.</returns>
+    /// <exception cref="ArgumentException">A setting is invalid.</exception>
+    internal PurifierOptions Validate(string paramName)
+    {
+        void Fail(string message) => throw new ArgumentException($"Invalid {nameof(DipPurifyOptions)}: {message}", paramName);
+
+        if (string.IsNullOrWhiteSpace(OutputColumnName)) Fail($"{nameof(OutputColumnName)} must name the output column.");
+        if (InputColumnName is not null && string.IsNullOrWhiteSpace(InputColumnName)) Fail($"{nameof(InputColumnName)} must be null (use the output name) or a column name.");
+        if (string.IsNullOrWhiteSpace(ModelPath)) Fail($"{nameof(ModelPath)} must name the victim's ONNX file.");
+        if (Victim is null) Fail($"{nameof(Victim)} must not be null.");
+        if (string.IsNullOrWhiteSpace(Device)) Fail($"{nameof(Device)} must be cpu, cuda or cuda:N.");
+        if (!float.IsFinite(ScaleImage) || ScaleImage == 0) Fail($"{nameof(ScaleImage)} must be finite and nonzero; got {ScaleImage}.");
+        if (!float.IsFinite(OffsetImage)) Fail($"{nameof(OffsetImage)} must be finite; got {OffsetImage}.");
+        if (ImageChannels < 0 || ImageHeight < 0 || ImageWidth < 0)
+            Fail($"{nameof(ImageChannels)}, {nameof(ImageHeight)} and {nameof(ImageWidth)} must be 0 (from the column) or positive; got {ImageChannels}, {ImageHeight}, {ImageWidth}.");
+        var diagnostics = new[] { PurifiedLabelColumnName, CrossingsFoundColumnName }.Where(n => n is not null).ToArray();
+        if (diagnostics.Any(string.IsNullOrWhiteSpace)) Fail("a diagnostic column name must be null (no column) or a column name.");
+        var outputs = diagnostics.Append(OutputColumnName).ToArray();
+        if (outputs.Distinct().Count() != outputs.Length) Fail($"the output columns must have distinct names; got {string.Join(", ", outputs.Select(o => $"'{o}'"))}.");
+
+        PurifierOptions purifier;
+        try
+        {
+            purifier = ToPurifierOptions();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException($"Invalid {nameof(DipPurifyOptions)}: {nameof(Preset)}: {ex.Message}", paramName, ex);
+        }
+        purifier.Validate(paramName);
+        return purifier;
+    }
+}
