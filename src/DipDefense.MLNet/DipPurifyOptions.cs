@@ -43,6 +43,9 @@ public sealed class DipPurifyOptions
         /// <summary>w: 20 snapshots.</summary>
         public static readonly int WarmUp = Core.WarmUp;
 
+        /// <summary>k: 1 snapshot (the paper's Eq. 3).</summary>
+        public static readonly int StableRun = Core.StableRun;
+
         /// <summary>N: 5.</summary>
         public static readonly int Pairs = Core.Pairs;
 
@@ -113,6 +116,12 @@ public sealed class DipPurifyOptions
     /// <summary>w, the warm-up in snapshots: earlier indices are never cross-boundary, in [0, M − 2]. Default 20.</summary>
     public int WarmUp = Defaults.WarmUp;
 
+    /// <summary>
+    /// k, the stable run: a crossing counts only when the label it leaves was held for the k snapshots up to it, in
+    /// [1, M − 1]. Default 1 (every label change counts, as in the paper's Eq. 3).
+    /// </summary>
+    public int StableRun = Defaults.StableRun;
+
     /// <summary>N, the number of on-boundary images stitched, in [1, M]. Default 5.</summary>
     public int Pairs = Defaults.Pairs;
 
@@ -174,6 +183,7 @@ public sealed class DipPurifyOptions
         },
         SsimThreshold = SsimThreshold,
         WarmUp = WarmUp,
+        StableRun = StableRun,
         Pairs = Pairs,
         Eta = Eta,
         GridSections = GridSections,

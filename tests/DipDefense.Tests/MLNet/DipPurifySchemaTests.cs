@@ -161,6 +161,7 @@ public class DipPurifySchemaTests(MLNetTestData data) : IClassFixture<MLNetTestD
         }
 
         Expect<ArgumentException>(o => o.WarmUp = 9, "WarmUp");
+        Expect<ArgumentException>(o => o.StableRun = 0, "StableRun must lie in [1, Trace.Snapshots - 1]");
         Expect<ArgumentException>(o => o.Iterations = 25, "Iterations (25) must be a multiple of Snapshots (10)");
         Expect<ArgumentException>(o => o.Preset = "huge", "Unknown DIP network preset 'huge'");
         Expect<ArgumentException>(o => o.BatchSize = 0, "BatchSize");
