@@ -46,7 +46,7 @@ public sealed class DipPurifyOptions
         /// <summary>k: 1 snapshot (the paper's Eq. 3).</summary>
         public static readonly int StableRun = Core.StableRun;
 
-        /// <summary>N: 5.</summary>
+        /// <summary>N: 1.</summary>
         public static readonly int Pairs = Core.Pairs;
 
         /// <summary>η: 0.1.</summary>
@@ -122,7 +122,7 @@ public sealed class DipPurifyOptions
     /// </summary>
     public int StableRun = Defaults.StableRun;
 
-    /// <summary>N, the number of on-boundary images stitched, in [1, M]. Default 5.</summary>
+    /// <summary>N, the number of on-boundary images stitched, in [1, M]. Default 1.</summary>
     public int Pairs = Defaults.Pairs;
 
     /// <summary>η, the on-manifold push away from the input (Eq. 6), finite and ≥ 0. Default 0.1.</summary>
