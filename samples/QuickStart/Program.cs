@@ -49,8 +49,9 @@ static void RunNotebook(int count, int iterations, string output)
     Console.WriteLine($"{files.Length} PNG files in {adversarialFolder}");
 
     // ## 3. The defender's side: an ML.NET pipeline that reads the files, turns them into the victim's input and
-    //       purifies that input before the victim sees it. ExtractPixels takes the red plane (R = G = B in a grey
-    //       PNG) scaled to [0, 1]; DipPurify is told that scale, and writes the purified pixels with the same one.
+    //       purifies that input before the victim sees it. ResizeImages gives the images the known size ExtractPixels
+    //       needs (the files are 28×28 already). ExtractPixels takes the red plane (R = G = B in a grey PNG) scaled
+    //       to [0, 1]; DipPurify is told that scale, and writes the purified pixels with the same one.
     Notebook.Heading("3. Build the ML.NET pipeline");
     var settings = PaperSettings.WithIterations(iterations, batchSize: data.Count);
     // ApplyOnnxModel binds columns to the model's node names: the shipped victim's are "input" and "output".

@@ -122,7 +122,7 @@ static void RunNotebook(string model, OnnxClassifierOptions victimOptions, strin
             [Path.GetRelativePath(imageFolder, rows[i].Path), Name(truth[i]), Name(undefendedLabels[i]), Name(defendedLabels[i])]));
     Notebook.PrintAccuracy("undefended", undefendedLabels, truth);
     Notebook.PrintAccuracy("defended", defendedLabels, truth);
-    Console.WriteLine("(clean images: the defense should keep the accuracy; QuickStart and AttackAndDefend attack them first)");
+    Console.WriteLine("(clean images: this is what the defense costs on them; QuickStart and AttackAndDefend attack the images first)");
 
     // ## 5. mlContext.Model.Save cannot store DipPurify (ML.NET keeps what it would need internal): DipPurifyModel saves
     //       the whole pipeline to one file, with the ML.NET stages in ML.NET's own format and the victim's bytes.

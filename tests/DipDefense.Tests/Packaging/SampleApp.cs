@@ -41,10 +41,19 @@ public sealed class SampleApp
         return this;
     }
 
-    /// <summary>Runs the sample with <paramref name="args"/>; fails unless it exits with code 0. Returns what it printed.</summary>
+    /// <summary>
+    /// Runs the sample with <paramref name="args"/> and <paramref name="environment"/>; fails unless it exits with code 0.
+    /// Returns what it printed.
+    /// </summary>
+    /// <remarks>
+    /// The sample runs with one libtorch thread (OMP_NUM_THREADS=1): the test host runs other tests at the same time, and
+    /// libtorch's OpenMP threads slow down many times over when they compete for the cores (a 100-iteration single-image
+    /// trace took 11 s with two threads under load against 0.7 s with one).
+    /// </remarks>
     public SampleOutput Run(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var run = ProcessRunner.Run("dotnet", ["run", "--project", Folder, "-c", "Release", "--no-build", "--", .. args], environment);
+        var variables = new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["OMP_NUM_THREADS"] = "1" };
+        var run = ProcessRunner.Run("dotnet", ["run", "--project", Folder, "-c", "Release", "--no-build", "--", .. args], variables);
         Assert.True(run.ExitCode == 0, $"{Path.GetFileName(Folder)} failed with exit code {run.ExitCode}:\n{run.StdOut}\n{run.StdErr}");
         return new SampleOutput(run.StdOut);
     }
