@@ -43,34 +43,17 @@ public static class ImageFolderFormat
     /// </exception>
     public static ImageDataset Read(string root)
     {
-        ArgumentException.ThrowIfNullOrEmpty(root);
-        if (!Directory.Exists(root))
+        var listing = ListFiles(root);
+        var images = new List<PngImage.DecodedImage>(listing.Files.Count);
+        foreach (var file in listing.Files)
         {
-            if (File.Exists(root))
-                throw new InvalidDataException($"'{root}' is a file; an image folder is a folder with one subfolder per class of PNG/JPEG files.");
-            throw new FileNotFoundException($"'{root}' does not exist.", root);
+            var image = PngImage.Decode(file);
+            if (images.Count > 0 && (image.Width != images[0].Width || image.Height != images[0].Height))
+                throw new InvalidDataException(
+                    $"'{file}' is {image.Width}x{image.Height} but '{listing.Files[0]}' is {images[0].Width}x{images[0].Height}; " +
+                    "all images of an image folder must have the same size.");
+            images.Add(image);
         }
-
-        var (names, classFolders) = Classes(root);
-        var images = new List<PngImage.DecodedImage>();
-        var labels = new List<long>();
-        string? firstFile = null;
-        for (int c = 0; c < classFolders.Length; c++)
-            foreach (var file in classFolders[c] is { } classFolder ? ImageFiles(classFolder) : [])
-            {
-                var image = PngImage.Decode(file);
-                if (firstFile == null)
-                    firstFile = file;
-                else if (image.Width != images[0].Width || image.Height != images[0].Height)
-                    throw new InvalidDataException(
-                        $"'{file}' is {image.Width}x{image.Height} but '{firstFile}' is {images[0].Width}x{images[0].Height}; " +
-                        "all images of an image folder must have the same size.");
-                images.Add(image);
-                labels.Add(c);
-            }
-        if (images.Count == 0)
-            throw new InvalidDataException(
-                $"'{root}' holds no PNG/JPEG images in class subfolders (expected {root}/<class name>/*.png|*.jpg|*.jpeg).");
 
         int channels = images.All(i => i.Channels == 1) ? 1 : 3;
         int h = images[0].Height, w = images[0].Width, plane = h * w, size = channels * plane;
@@ -85,7 +68,41 @@ public static class ImageFolderFormat
             images[i] = default; // let the decoded planes go as soon as they are copied
         }
 
-        return PixelConversion.ToDataset(pixels, [labels.Count, channels, h, w], labels.ToArray(), names);
+        return PixelConversion.ToDataset(pixels, [images.Count, channels, h, w], listing.Labels.ToArray(), listing.ClassNames);
+    }
+
+    /// <summary>
+    /// The image files of an image folder with their labels and the class names, in the order in which
+    /// <see cref="Read"/> returns the images, without decoding them (classes as in <see cref="Read"/>).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The folder holds no images; or <c>classes.txt</c> lists a name that cannot be a folder name or two names
+    /// with the same folder, or a subfolder holding images is not listed in it.
+    /// </exception>
+    public static ImageFolderListing ListFiles(string root)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        if (!Directory.Exists(root))
+        {
+            if (File.Exists(root))
+                throw new InvalidDataException($"'{root}' is a file; an image folder is a folder with one subfolder per class of PNG/JPEG files.");
+            throw new FileNotFoundException($"'{root}' does not exist.", root);
+        }
+
+        var (names, classFolders) = Classes(root);
+        var files = new List<string>();
+        var labels = new List<long>();
+        for (int c = 0; c < classFolders.Length; c++)
+            foreach (var file in classFolders[c] is { } classFolder ? ImageFiles(classFolder) : [])
+            {
+                files.Add(file);
+                labels.Add(c);
+            }
+        if (files.Count == 0)
+            throw new InvalidDataException(
+                $"'{root}' holds no PNG/JPEG images in class subfolders (expected {root}/<class name>/*.png|*.jpg|*.jpeg).");
+        return new ImageFolderListing(names, files, labels);
     }
 
     /// <summary>

@@ -34,6 +34,41 @@ public class ImageFolderFormatTests
     }
 
     [Fact]
+    public void ListFilesGivesEveryFileWithItsLabelInReadOrder()
+    {
+        using var folder = new TempFolder();
+        string[] names = ["T-shirt/top", "empty", "Ankle boot"];
+        using var original = new ImageDataset(torch.rand(5, 1, 4, 6), torch.tensor(new long[] { 2, 0, 2, 0, 0 }), names);
+        ImageFolderFormat.Write(original, folder.Path);
+
+        var listing = ImageFolderFormat.ListFiles(folder.Path);
+        using var read = ImageFolderFormat.Read(folder.Path);
+
+        Assert.Equal(names, listing.ClassNames);
+        Assert.Equal(
+            [folder.File("T-shirt_top", "00001.png"), folder.File("T-shirt_top", "00003.png"), folder.File("T-shirt_top", "00004.png"),
+             folder.File("Ankle boot", "00000.png"), folder.File("Ankle boot", "00002.png")],
+            listing.Files);
+        Assert.Equal(DataAssert.Labels(read), listing.Labels);
+        for (int i = 0; i < listing.Files.Count; i++)
+        {
+            using var image = PngImage.Load(listing.Files[i]);
+            using var row = read.Images[i];
+            DataAssert.Close(image, row);
+        }
+    }
+
+    [Fact]
+    public void ListFilesOfAFolderWithoutImagesFailsClearly()
+    {
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(folder.File("cat"));
+
+        var error = Assert.Throws<InvalidDataException>(() => ImageFolderFormat.ListFiles(folder.Path));
+        Assert.Contains("holds no PNG/JPEG images", error.Message);
+    }
+
+    [Fact]
     public void EmptyClassesKeepTheirFolderAndLabel()
     {
         using var folder = new TempFolder();

@@ -7,10 +7,12 @@ public static class ProcessRunner
 {
     public sealed record Result(int ExitCode, string StdOut, string StdErr);
 
-    public static Result Run(string file, IEnumerable<string> args)
+    /// <summary>Runs <paramref name="file"/> with <paramref name="args"/>; <paramref name="environment"/> adds or replaces variables.</summary>
+    public static Result Run(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) info.ArgumentList.Add(a);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
         using var process = Process.Start(info)!;
         var stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();
