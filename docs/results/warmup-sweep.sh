@@ -24,7 +24,7 @@ echo "|---|---|---|---|---|---|---|---|"
 for w in "${warmups[@]}"; do
   for set in clean pgd; do
     data=$clean; [ "$set" = pgd ] && data=$work/pgd.bin
-    json=$("${cli[@]}" purify --model "$model" --data "$data" --clean "$clean" --offset "$offset" --count "$count" --warmup "$w" --out "$work/p.bin" --json 2>/dev/null)
+    json=$("${cli[@]}" purify --model "$model" --data "$data" --clean "$clean" --offset "$offset" --count "$count" --warmup "$w" --pairs 5 --out "$work/p.bin" --json 2>/dev/null)
     printf '| %s | %s | %s | %.3f | %.3f | %.3f | %.3f | %.2f |\n' "$w" "$set" "$(field count "$json")" "$(field accuracy "$json")" \
       "$(field ssim "$json")" "$(field crossing_share "$json")" "$(field trace_ceiling "$json")" "$(field seconds_per_image "$json")"
   done
