@@ -19,6 +19,7 @@ static class PurifyStage
         Seed = settings.Trace.Seed,
         SsimThreshold = settings.SsimThreshold,
         WarmUp = settings.WarmUp,
+        StableRun = settings.StableRun,
         Pairs = settings.Pairs,
         Eta = settings.Eta,
         GridSections = settings.GridSections,
