@@ -3,7 +3,7 @@
 # (offsets 0–63 of the 500 shared images) and the confirmation of the chosen defaults with `purify` on the
 # confirming range (offsets 250–499). ResNet-20 victim, medium DIP network, T = 1000, M = 200, seed 0.
 # Usage: bash docs/results/calibration.sh [WORK_DIR]   (traces are cached in WORK_DIR/traces: a rerun is fast)
-# About 75 minutes on the 2-core machine: 4 × 64 traces for the sweeps, 4 × 250 purifications to confirm.
+# About 90 minutes on the 2-core machine: 4 × 128 traces for the sweeps, 4 × 250 purifications to confirm.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 shared=../shared
@@ -30,6 +30,10 @@ echo "## Sweep 2 (offsets 0–63, around the best of sweep 1)"
 echo "## Sweep 3 (offsets 0–63: G and η = 0 at the chosen setting)"
 "${cli[@]}" calibrate --model "$model" "${sets[@]}" --clean "$data" --offset 0 --count 64 --batch 16 --trace-cache "$work/traces" \
   --tau 0.7 --warmup 20 --pairs 1 --eta 0,0.1 --grid 5,10,20 --json > "$work/sweep3.json"
+
+echo "## Sweep 4 (offsets 0–127: the leading settings on twice the images)"
+"${cli[@]}" calibrate --model "$model" "${sets[@]}" --clean "$data" --offset 0 --count 128 --batch 16 --trace-cache "$work/traces" \
+  --tau 0.7 --warmup 10,15,20,25 --pairs 1,3 --eta 0.1 --grid 10 --json > "$work/sweep4.json"
 
 echo "## Confirmation with the defaults (offsets 250–499)"
 for set in "$data" "$work/pgd.bin" "$work/cw.bin" "$work/ddn.bin"; do
