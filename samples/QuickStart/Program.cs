@@ -8,6 +8,7 @@
 //   dotnet run -- --out /tmp/quickstart            where the PNG files go (default samples/QuickStart/out)
 using System.Diagnostics;
 using DipDefense.Data;
+using DipDefense.MLNet;
 using DipDefense.Victims;
 using DipDefense.Visualization;
 using Microsoft.ML;
@@ -55,7 +56,7 @@ static void RunNotebook(int count, int iterations, string output)
     Notebook.Heading("3. Build the ML.NET pipeline");
     var settings = PaperSettings.WithIterations(iterations, batchSize: data.Count);
     // ApplyOnnxModel binds columns to the model's node names: the shipped victim's are "input" and "output".
-    var purify = PurifyStage.From(settings, model, outputColumnName: "input", inputColumnName: "pixels");
+    var purify = DipPurifyOptions.FromPurifierOptions(settings, model, outputColumnName: "input", inputColumnName: "pixels");
     purify.ScaleImage = 1f / 255;
     purify.PurifiedLabelColumnName = "purified_label";
     purify.CrossingsFoundColumnName = "crossings_found";

@@ -28,6 +28,5 @@ static class PaperSettings
         $"warm-up {options.WarmUp}, N = {options.Pairs}, batch {options.BatchSize}";
 
     /// <summary>The preset name of <paramref name="network"/> ("medium" for the paper's CIFAR-10 network), or "custom".</summary>
-    public static string PresetName(DipNetworkConfig network) =>
-        DipNetworkConfig.PresetNames.FirstOrDefault(name => DipNetworkConfig.FromName(name).Equals(network)) ?? "custom";
+    public static string PresetName(DipNetworkConfig network) => DipNetworkConfig.PresetNameOf(network) ?? "custom";
 }

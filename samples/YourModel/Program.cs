@@ -96,7 +96,7 @@ static void RunNotebook(string model, OnnxClassifierOptions victimOptions, strin
     EstimatorChain<Microsoft.ML.Transforms.Onnx.OnnxTransformer> defended;
     if (channels == 3)
     {
-        var purify = PurifyStage.From(settings, model, outputColumnName: "purified", inputColumnName: "image");
+        var purify = DipPurifyOptions.FromPurifierOptions(settings, model, outputColumnName: "purified", inputColumnName: "image");
         purify.Victim = victimOptions;
         defended = load.Append(mlContext.Transforms.DipPurify(purify))
             .Append(preprocessing.Extract(mlContext, victim.InputName, "purified")).Append(classify);
@@ -104,7 +104,7 @@ static void RunNotebook(string model, OnnxClassifierOptions victimOptions, strin
     }
     else
     {
-        var purify = PurifyStage.From(settings, model, outputColumnName: victim.InputName, inputColumnName: victim.InputName);
+        var purify = DipPurifyOptions.FromPurifierOptions(settings, model, outputColumnName: victim.InputName, inputColumnName: victim.InputName);
         purify.Victim = victimOptions;
         (purify.OffsetImage, purify.ScaleImage) = (preprocessing.Offsets[0], preprocessing.Scales[0]);
         defended = load.Append(preprocessing.Extract(mlContext, victim.InputName, "image"))

@@ -168,6 +168,40 @@ public sealed class DipPurifyOptions
     /// </summary>
     public string? CrossingsFoundColumnName;
 
+    /// <summary>
+    /// Options that purify row r exactly as a <see cref="DecisionSpacePurifier"/> with <paramref name="settings"/> purifies
+    /// image r: the same DIP trace (preset, T, M, seed), τ, w, k, N, η, G and batch size. The other fields keep their defaults.
+    /// </summary>
+    /// <param name="settings">The core settings; their network must be one of the presets.</param>
+    /// <param name="modelPath">The victim's ONNX file.</param>
+    /// <param name="outputColumnName">The purified column.</param>
+    /// <param name="inputColumnName">The image column; null purifies <paramref name="outputColumnName"/> in place.</param>
+    /// <exception cref="ArgumentException">The settings' network is not a preset (DipPurify names its network by preset).</exception>
+    public static DipPurifyOptions FromPurifierOptions(PurifierOptions settings, string modelPath, string outputColumnName, string? inputColumnName = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        string preset = DipNetworkConfig.PresetNameOf(settings.Trace.Network) ?? throw new ArgumentException(
+            $"DipPurify names its DIP network by preset ({string.Join(", ", DipNetworkConfig.PresetNames)}); settings.Trace.Network is a custom network.",
+            nameof(settings));
+        return new DipPurifyOptions
+        {
+            OutputColumnName = outputColumnName,
+            InputColumnName = inputColumnName,
+            ModelPath = modelPath,
+            Preset = preset,
+            Iterations = settings.Trace.Iterations,
+            Snapshots = settings.Trace.Snapshots,
+            Seed = settings.Trace.Seed,
+            SsimThreshold = settings.SsimThreshold,
+            WarmUp = settings.WarmUp,
+            StableRun = settings.StableRun,
+            Pairs = settings.Pairs,
+            Eta = settings.Eta,
+            GridSections = settings.GridSections,
+            BatchSize = settings.BatchSize,
+        };
+    }
+
     /// <summary>The input column's name: <see cref="InputColumnName"/>, or <see cref="OutputColumnName"/> when that is null.</summary>
     internal string SourceColumnName => InputColumnName ?? OutputColumnName;
 

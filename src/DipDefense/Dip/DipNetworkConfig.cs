@@ -74,6 +74,13 @@ public sealed record DipNetworkConfig
         };
     }
 
+    /// <summary>The name of the preset equal to <paramref name="network"/> (as <see cref="FromName"/> accepts it), or null for a custom network.</summary>
+    public static string? PresetNameOf(DipNetworkConfig network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return PresetNames.FirstOrDefault(name => FromName(name).Equals(network));
+    }
+
     /// <summary>
     /// Checks that the per-level lists are non-empty and of equal length, that channels and kernels are
     /// positive (skip channels non-negative), and that the scalar settings are in range.

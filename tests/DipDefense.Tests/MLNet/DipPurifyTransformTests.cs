@@ -62,6 +62,39 @@ public class DipPurifyTransformTests(MLNetTestData data) : IClassFixture<MLNetTe
     }
 
     [Fact]
+    public void OptionsMadeFromCoreSettingsPurifyAsTheCorePurifierWithThem()
+    {
+        const int rows = 3;
+        var settings = new PurifierOptions
+        {
+            Trace = new DipTraceOptions { Network = DipNetworkConfig.Small, Iterations = 20, Snapshots = 10, Seed = 11 },
+            SsimThreshold = -1,
+            WarmUp = 2,
+            StableRun = 2,
+            Pairs = 3,
+            Eta = 0.2,
+            GridSections = 5,
+            BatchSize = 2,
+        };
+        var options = DipPurifyOptions.FromPurifierOptions(settings, data.ModelPath, "Purified", "Pixels");
+        options.ScaleImage = data.Options().ScaleImage;
+        options.PurifiedLabelColumnName = "PurifiedLabel";
+        var (model, output) = Purify(rows, options);
+        using var _ = (IDisposable)model;
+
+        using var victim = new OnnxClassifier(data.ModelPath);
+        using var images = MLNetTestData.Batch(rows);
+        using var expected = new DecisionSpacePurifier(victim, settings).Purify(images);
+        var expectedRows = Enumerable.Range(0, rows).Select(r => expected.Purified[r].flatten().data<float>().Select(u => u * 255f).ToArray()).ToList();
+        AssertClose(expectedRows, MLNetTestData.Vectors(output, "Purified"), Tolerance * 255, "options from core settings vs core");
+        Assert.Equal(expected.FinalLabels, MLNetTestData.Column<long>(output, "PurifiedLabel"));
+
+        var custom = settings with { Trace = settings.Trace with { Network = DipNetworkConfig.Small with { SkipKernel = 3 } } };
+        var error = Assert.Throws<ArgumentException>(() => DipPurifyOptions.FromPurifierOptions(custom, data.ModelPath, "Purified"));
+        Assert.Contains("custom network", error.Message);
+    }
+
+    [Fact]
     public void ResultsDoNotDependOnTheBatchSize()
     {
         const int rows = 5;
