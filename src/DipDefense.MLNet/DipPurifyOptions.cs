@@ -31,6 +31,12 @@ public sealed class DipPurifyOptions
         /// <summary>Base DIP seed: 0.</summary>
         public static readonly long Seed = Core.Trace.Seed;
 
+        /// <summary>σ_z, the DIP input-noise regularisation: 1/30.</summary>
+        public static readonly double InputNoiseStd = Core.Trace.InputNoiseStd;
+
+        /// <summary>β, the DIP output averaging: 0 (off).</summary>
+        public static readonly double OutputAveraging = Core.Trace.OutputAveraging;
+
         /// <summary>Rows purified together: 16.</summary>
         public static readonly int BatchSize = Core.BatchSize;
 
@@ -102,6 +108,19 @@ public sealed class DipPurifyOptions
     public long Seed = Defaults.Seed;
 
     /// <summary>
+    /// σ_z, the input-noise regularisation of the DIP fit (the official DIP's <c>reg_noise_std</c>): fresh Gaussian noise
+    /// of this std is added to the generator's input at every iteration, drawn from the row's own seeded generator. 0
+    /// switches it off. Finite and ≥ 0. Default 1/30.
+    /// </summary>
+    public double InputNoiseStd = Defaults.InputNoiseStd;
+
+    /// <summary>
+    /// β, the output averaging of the DIP fit (the official DIP's <c>exp_weight</c>): when positive, the snapshots are the
+    /// exponential moving average of the outputs. 0 switches it off. In [0, 1). Default 0.
+    /// </summary>
+    public double OutputAveraging = Defaults.OutputAveraging;
+
+    /// <summary>
     /// Rows purified together by one batched DIP computation, read from the input as the cursor advances. Speed and
     /// memory only: results do not depend on it. At least 1. Default 16.
     /// </summary>
@@ -170,7 +189,7 @@ public sealed class DipPurifyOptions
 
     /// <summary>
     /// Options that purify row r exactly as a <see cref="DecisionSpacePurifier"/> with <paramref name="settings"/> purifies
-    /// image r: the same DIP trace (preset, T, M, seed), τ, w, k, N, η, G and batch size. The other fields keep their defaults.
+    /// image r: the same DIP trace (preset, T, M, seed, input noise, output averaging), τ, w, k, N, η, G and batch size. The other fields keep their defaults.
     /// </summary>
     /// <param name="settings">The core settings; their network must be one of the presets.</param>
     /// <param name="modelPath">The victim's ONNX file.</param>
@@ -192,6 +211,8 @@ public sealed class DipPurifyOptions
             Iterations = settings.Trace.Iterations,
             Snapshots = settings.Trace.Snapshots,
             Seed = settings.Trace.Seed,
+            InputNoiseStd = settings.Trace.InputNoiseStd,
+            OutputAveraging = settings.Trace.OutputAveraging,
             SsimThreshold = settings.SsimThreshold,
             WarmUp = settings.WarmUp,
             StableRun = settings.StableRun,
@@ -214,6 +235,8 @@ public sealed class DipPurifyOptions
             Iterations = Iterations,
             Snapshots = Snapshots,
             Seed = Seed,
+            InputNoiseStd = InputNoiseStd,
+            OutputAveraging = OutputAveraging,
         },
         SsimThreshold = SsimThreshold,
         WarmUp = WarmUp,

@@ -40,12 +40,14 @@ internal static class CalibrateCommand
         var pairs = new Option<string>("--pairs") { Description = "Comma-separated pair counts N.", DefaultValueFactory = _ => Format(defaults.Pairs) };
         var eta = new Option<string>("--eta") { Description = "Comma-separated push steps η.", DefaultValueFactory = _ => Format(defaults.Eta) };
         var grid = new Option<string>("--grid") { Description = "Comma-separated grid sections G.", DefaultValueFactory = _ => Format(defaults.GridSections) };
+        var inputNoise = new Option<string>("--input-noise") { Description = "Comma-separated input-noise std σ_z of the DIP trace, numbers or fractions such as 1/30 (0: off); one set of traces per value.", DefaultValueFactory = _ => Format(defaults.Trace.InputNoiseStd) };
+        var outputAveraging = new Option<string>("--output-averaging") { Description = "Comma-separated output averaging β of the DIP trace (0: off; the official DIP uses 0.99); one set of traces per value.", DefaultValueFactory = _ => Format(defaults.Trace.OutputAveraging) };
         var traceCache = new Option<string?>("--trace-cache") { Description = "Folder that keeps the DIP traces (keyed by inputs and trace settings): a rerun reuses them instead of recomputing." };
         var json = new Option<bool>("--json") { Description = "Write one JSON object to stdout (progress stays on stderr)." };
 
         var command = new Command("calibrate", "Sweep the purifier's settings (τ, w, N, η, G) on DIP traces computed once per image set; rank them by mean accuracy.");
         victim.AddTo(command);
-        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, tau, warmUp, stableRun, pairs, eta, grid, traceCache, device.Option, json })
+        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, tau, warmUp, stableRun, pairs, eta, grid, traceCache, device.Option, json })
             command.Options.Add(option);
 
         command.SetAction(result =>
@@ -58,15 +60,22 @@ internal static class CalibrateCommand
                 Snapshots = result.GetValue(snapshots),
                 Seed = result.GetValue(seed),
             };
+            var traces = (
+                from σ in ParseList("--input-noise", result.GetValue(inputNoise)!, (text, _) => Fraction.Parse(text, "--input-noise"))
+                from β in ParseList("--output-averaging", result.GetValue(outputAveraging)!, double.Parse)
+                select trace with { InputNoiseStd = σ, OutputAveraging = β }).ToArray();
+            foreach (var t in traces)
+                t.Validate("--input-noise/--output-averaging");
             var baseOptions = new PurifierOptions { Trace = trace, BatchSize = result.GetValue(batch) };
             var settings = (
+                from traceSetting in traces
                 from t in ParseList("--tau", result.GetValue(tau)!, double.Parse)
                 from w in ParseList("--warmup", result.GetValue(warmUp)!, int.Parse)
                 from k in ParseList("--stable-run", result.GetValue(stableRun)!, int.Parse)
                 from n in ParseList("--pairs", result.GetValue(pairs)!, int.Parse)
                 from e in ParseList("--eta", result.GetValue(eta)!, double.Parse)
                 from g in ParseList("--grid", result.GetValue(grid)!, int.Parse)
-                select baseOptions with { SsimThreshold = t, WarmUp = w, StableRun = k, Pairs = n, Eta = e, GridSections = g }).ToArray();
+                select baseOptions with { Trace = traceSetting, SsimThreshold = t, WarmUp = w, StableRun = k, Pairs = n, Eta = e, GridSections = g }).ToArray();
             foreach (var setting in settings)
                 setting.Validate("settings");
             var target = device.Resolve(result);
@@ -95,49 +104,48 @@ internal static class CalibrateCommand
                 using var classifier = victim.Load(result, 100);
                 classifier.EnsureCompatible(sets[0].Channels, sets[0].Height, sets[0].Width);
                 long[] truth = sets[0].Labels.data<long>().ToArray();
-                var sweeps = sets.Select(_ => new PurifierSweep(classifier, settings)).ToArray();
+                // One sweep per (trace setting, set), over the reconstruction settings of that trace setting.
+                var sweeps = traces.Select(t => sets.Select(_ => new PurifierSweep(classifier, settings.Where(o => o.Trace == t))).ToArray()).ToArray();
 
                 int images = sets[0].Count, batchSize = baseOptions.BatchSize, steps = trace.Iterations;
-                console.Progress.MarkupLineInterpolated($"[grey]{sets.Count} set(s) × {images} images: DIP traces (T = {steps}, M = {trace.Snapshots}), then {settings.Length} setting(s) each[/]");
+                console.Progress.MarkupLineInterpolated($"[grey]{traces.Length} trace setting(s) × {sets.Count} set(s) × {images} images: DIP traces (T = {steps}, M = {trace.Snapshots}), then {settings.Length / traces.Length} setting(s) each[/]");
                 var watch = Stopwatch.StartNew();
                 var traceTime = TimeSpan.Zero;
                 var cache = result.GetValue(traceCache) is { } cacheDirectory ? new DipTraceCache(cacheDirectory) : null;
                 int cachedChunks = 0;
-                console.WithProgress("calibrating", sets.Count * images * steps, progress =>
+                console.WithProgress("calibrating", checked(traces.Length * sets.Count * images * steps), progress =>
                 {
+                    for (int ti = 0; ti < traces.Length; ti++)
                     for (int s = 0; s < sets.Count; s++)
                         for (int start = 0; start < images; start += batchSize)
                         {
                             int chunkCount = Math.Min(batchSize, images - start);
-                            long done = ((long)s * images + start) * steps;
+                            long done = (((long)ti * sets.Count + s) * images + start) * steps;
                             using var scope = NewDisposeScope();
                             var inputs = sets[s].Images.narrow(0, start, chunkCount).to(target);
                             var cleanChunk = reference?.Images.narrow(0, start, chunkCount).to(target);
-                            var runner = new DipTraceRunner(trace with { Seed = unchecked(trace.Seed + start) });
+                            var runner = new DipTraceRunner(traces[ti] with { Seed = unchecked(trace.Seed + start) });
                             var clock = Stopwatch.StartNew();
                             var traceProgress = new Forward<DipProgress>(p => progress.Report((int)(done + (long)chunkCount * p.Iteration)));
                             Tensor snapshots;
-                            using (enable_grad())
+                            if (cache is null)
+                                snapshots = runner.Run(inputs, traceProgress).Snapshots;
+                            else
                             {
-                                if (cache is null)
-                                    snapshots = runner.Run(inputs, traceProgress).Snapshots;
-                                else
-                                {
-                                    (snapshots, bool fromCache) = cache.GetOrRun(runner, inputs, traceProgress);
-                                    cachedChunks += fromCache ? 1 : 0;
-                                }
+                                (snapshots, bool fromCache) = cache.GetOrRun(runner, inputs, traceProgress);
+                                cachedChunks += fromCache ? 1 : 0;
                             }
                             using var _ = snapshots;
                             traceTime += clock.Elapsed;
-                            sweeps[s].Add(snapshots, inputs, new ArraySegment<long>(truth, start, chunkCount), cleanChunk);
+                            sweeps[ti][s].Add(snapshots, inputs, new ArraySegment<long>(truth, start, chunkCount), cleanChunk);
                         }
                     return 0;
                 });
                 double seconds = watch.Elapsed.TotalSeconds;
 
-                var perSet = sweeps.Select(sweep => sweep.Results).ToArray();
-                var rows = Enumerable.Range(0, settings.Length)
-                    .Select(i => new Row(settings[i], [.. perSet.Select(r => r[i])]))
+                var rows = sweeps
+                    .SelectMany(perSet => Enumerable.Range(0, perSet[0].Settings.Count)
+                        .Select(i => new Row(perSet[0].Settings[i], [.. perSet.Select(sweep => sweep.Results[i])])))
                     .OrderByDescending(row => row.MeanAccuracy)
                     .ToArray();
 
@@ -154,6 +162,8 @@ internal static class CalibrateCommand
                         iterations = trace.Iterations,
                         snapshots = trace.Snapshots,
                         seed = trace.Seed,
+                        input_noise = traces.Select(t => t.InputNoiseStd).Distinct(),
+                        output_averaging = traces.Select(t => t.OutputAveraging).Distinct(),
                         batch = batchSize,
                     },
                     seconds,
@@ -187,6 +197,8 @@ internal static class CalibrateCommand
 
         public object ToJson(IReadOnlyList<string> names) => new
         {
+            input_noise = Options.Trace.InputNoiseStd,
+            output_averaging = Options.Trace.OutputAveraging,
             tau = Options.SsimThreshold,
             warmup = Options.WarmUp,
             stable_run = Options.StableRun,
@@ -211,7 +223,7 @@ internal static class CalibrateCommand
 
     static void Print(IAnsiConsole console, IReadOnlyList<string> names, IReadOnlyList<Row> rows)
     {
-        var table = new Table().AddColumns("τ", "w", "k", "N", "η", "G");
+        var table = new Table().AddColumns("σ_z", "β", "τ", "w", "k", "N", "η", "G");
         foreach (string name in names)
             table.AddColumn(Markup.Escape(name));
         table.AddColumns("mean acc.", "SSIM vs clean", "crossing share", "ceiling");
@@ -219,7 +231,7 @@ internal static class CalibrateCommand
         {
             var o = row.Options;
             table.AddRow([
-                Format(o.SsimThreshold), Format(o.WarmUp), Format(o.StableRun), Format(o.Pairs), Format(o.Eta), Format(o.GridSections),
+                Format(Math.Round(o.Trace.InputNoiseStd, 4)), Format(o.Trace.OutputAveraging), Format(o.SsimThreshold), Format(o.WarmUp), Format(o.StableRun), Format(o.Pairs), Format(o.Eta), Format(o.GridSections),
                 .. row.Sets.Select(s => $"{s.Accuracy:0.000}"),
                 $"{row.MeanAccuracy:0.000}", row.MeanSsim is { } m ? $"{m:0.000}" : "-", $"{row.CrossingShare:0.000}", $"{row.Ceiling:0.000}",
             ]);

@@ -26,6 +26,8 @@ internal static class PurifyCommand
         var snapshots = new Option<int>("--snapshots") { Description = "Snapshots M along the trace (must divide T).", DefaultValueFactory = _ => defaults.Trace.Snapshots };
         var batch = new Option<int>("--batch") { Description = "Images purified together by one batched DIP computation (speed only; results do not depend on it).", DefaultValueFactory = _ => defaults.BatchSize };
         var seed = new Option<long>("--seed") { Description = "DIP seed; image i uses seed + i.", DefaultValueFactory = _ => defaults.Trace.Seed };
+        var inputNoise = new Option<string>("--input-noise") { Description = "σ_z: std of the fresh Gaussian noise added to the DIP input at every iteration, a number or a fraction such as 1/30 (0: off).", DefaultValueFactory = _ => defaults.Trace.InputNoiseStd.ToString("R", System.Globalization.CultureInfo.InvariantCulture) };
+        var outputAveraging = new Option<double>("--output-averaging") { Description = "β: the snapshots are the exponential moving average of the DIP outputs with this weight (0: off; the official DIP uses 0.99).", DefaultValueFactory = _ => defaults.Trace.OutputAveraging };
         var tau = new Option<double>("--tau") { Description = "SSIM threshold τ of a recognisable snapshot.", DefaultValueFactory = _ => defaults.SsimThreshold };
         var warmUp = new Option<int>("--warmup") { Description = "Warm-up w: snapshots before index w are never cross-boundary.", DefaultValueFactory = _ => defaults.WarmUp };
         var stableRun = new Option<int>("--stable-run") { Description = "k: a crossing counts only when the label it leaves was held for k snapshots (1: the paper's Eq. 3).", DefaultValueFactory = _ => defaults.StableRun };
@@ -38,7 +40,7 @@ internal static class PurifyCommand
         var command = new Command("purify", "Purify images with the decision-space Deep Image Prior defense and measure the victim on them.");
         victim.AddTo(command);
         data.AddTo(command);
-        foreach (var option in new Option[] { clean, preset, iterations, snapshots, batch, seed, tau, warmUp, stableRun, pairs, eta, grid, output, device.Option, json })
+        foreach (var option in new Option[] { clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, tau, warmUp, stableRun, pairs, eta, grid, output, device.Option, json })
             command.Options.Add(option);
 
         command.SetAction(result =>
@@ -52,6 +54,8 @@ internal static class PurifyCommand
                     Iterations = result.GetValue(iterations),
                     Snapshots = result.GetValue(snapshots),
                     Seed = result.GetValue(seed),
+                    InputNoiseStd = Fraction.Parse(result.GetValue(inputNoise)!, "--input-noise"),
+                    OutputAveraging = result.GetValue(outputAveraging),
                 },
                 SsimThreshold = result.GetValue(tau),
                 WarmUp = result.GetValue(warmUp),
@@ -121,6 +125,8 @@ internal static class PurifyCommand
                     iterations = options.Trace.Iterations,
                     snapshots = options.Trace.Snapshots,
                     seed = options.Trace.Seed,
+                    input_noise = options.Trace.InputNoiseStd,
+                    output_averaging = options.Trace.OutputAveraging,
                     tau = options.SsimThreshold,
                     warmup = options.WarmUp,
                     stable_run = options.StableRun,

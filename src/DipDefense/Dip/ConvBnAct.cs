@@ -8,21 +8,23 @@ namespace DipDefense.Dip;
 /// The DIP building block for B grouped networks: convolution → BatchNorm → LeakyReLU on [1, B·c, H, W].
 /// </summary>
 /// <remarks>
-/// BatchNorm2d over B·out channels of a batch of one normalises each channel over H × W, which is
-/// exactly each network's own BatchNorm on its single image in training mode.
+/// BatchNorm over B·out channels of a batch of one normalises each channel over H × W, which is
+/// exactly each network's own BatchNorm on its single image in training mode (<see cref="TrainingBatchNorm"/>).
+/// The LeakyReLU slope is one <see cref="Scalar"/> held for the module's life (see <see cref="TrainingBatchNorm"/> on
+/// temporary scalars).
 /// </remarks>
 internal sealed class ConvBnAct : nn.Module<Tensor, Tensor>
 {
     private readonly GroupedConv2d conv;
-    private readonly BatchNorm2d bn;
-    private readonly double slope;
+    private readonly TrainingBatchNorm bn;
+    private readonly Scalar slope;
 
     public ConvBnAct(string name, int inChannels, int outChannels, int kernel, int stride, DipNetworkConfig config, IReadOnlyList<Generator> generators)
         : base(name)
     {
         conv = new GroupedConv2d("conv", inChannels, outChannels, kernel, stride, config.Padding, generators);
-        bn = nn.BatchNorm2d(generators.Count * outChannels);
-        slope = config.LeakySlope;
+        bn = new TrainingBatchNorm("bn", generators.Count * outChannels);
+        slope = config.LeakySlope.ToScalar();
         RegisterComponents();
     }
 
@@ -30,6 +32,13 @@ internal sealed class ConvBnAct : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var y = bn.call(conv.call(input));
-        return nn.functional.leaky_relu(y, slope, inplace: true).MoveToOuterDisposeScope();
+        return y.leaky_relu_(slope).MoveToOuterDisposeScope();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            slope.Dispose();
+        base.Dispose(disposing);
     }
 }

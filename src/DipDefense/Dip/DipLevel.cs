@@ -20,7 +20,7 @@ internal sealed class DipLevel : nn.Module<Tensor, Tensor>
     private readonly ConvBnAct? skip;
     private readonly ConvBnAct down1;
     private readonly ConvBnAct down2;
-    private readonly BatchNorm2d concatNorm;
+    private readonly TrainingBatchNorm concatNorm;
     private readonly ConvBnAct up;
     private readonly ConvBnAct oneByOne;
     private readonly DipLevel? deeper;
@@ -40,7 +40,7 @@ internal sealed class DipLevel : nn.Module<Tensor, Tensor>
             skip = new ConvBnAct("skip", inChannels, skipChannels, config.SkipKernel, 1, config, generators);
         down1 = new ConvBnAct("down1", inChannels, channels, kernel, 2, config, generators);
         down2 = new ConvBnAct("down2", channels, channels, kernel, 1, config, generators);
-        concatNorm = nn.BatchNorm2d(groups * (skipChannels + fromBelow));
+        concatNorm = new TrainingBatchNorm("concat_norm", groups * (skipChannels + fromBelow));
         up = new ConvBnAct("up", skipChannels + fromBelow, channels, kernel, 1, config, generators);
         oneByOne = new ConvBnAct("one_by_one", channels, channels, 1, 1, config, generators);
         if (!deepest)

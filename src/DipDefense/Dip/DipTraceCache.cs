@@ -6,7 +6,7 @@ namespace DipDefense.Dip;
 
 /// <summary>
 /// A folder of DIP traces on disk, so that calibration and evaluation runs compute each trace once: a trace is
-/// stored under a key made of the trace options (network, T, M, learning rate, seed) and the exact input pixels,
+/// stored under a key made of the trace options (network, T, M, learning rate, seed, input noise, output averaging; not the workers) and the exact input pixels,
 /// so a cached trace is returned only for the same inputs and settings.
 /// </summary>
 /// <remarks>
@@ -17,7 +17,8 @@ namespace DipDefense.Dip;
 /// </remarks>
 public sealed class DipTraceCache
 {
-    private const int FormatVersion = 1;
+    // 2: the grouped-convolution generator (its rounding differs from version 1's im2col), input noise and averaging in the key.
+    private const int FormatVersion = 2;
     private static readonly byte[] Magic = "DIPTRACE"u8.ToArray();
 
     /// <summary>Creates (when missing) and uses the folder <paramref name="directory"/>.</summary>
@@ -62,7 +63,7 @@ public sealed class DipTraceCache
     private static string Key(DipTraceOptions options, Tensor cpuTargets)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        string settings = $"v{FormatVersion}|{options.Network}|T{options.Iterations}|M{options.Snapshots}|lr{options.LearningRate:R}|seed{options.Seed}|[{string.Join(",", cpuTargets.shape)}]";
+        string settings = $"v{FormatVersion}|{options.Network}|T{options.Iterations}|M{options.Snapshots}|lr{options.LearningRate:R}|seed{options.Seed}|noise{options.InputNoiseStd:R}|avg{options.OutputAveraging:R}|[{string.Join(",", cpuTargets.shape)}]";
         hash.AppendData(Encoding.UTF8.GetBytes(settings));
         hash.AppendData(cpuTargets.bytes);
         return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();

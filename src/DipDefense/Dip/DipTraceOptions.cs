@@ -22,6 +22,30 @@ public sealed record DipTraceOptions
     /// </summary>
     public long Seed { get; init; }
 
+    /// <summary>
+    /// σ_z, the input-noise regularisation of the official DIP code (<c>reg_noise_std</c> of its
+    /// <c>denoising.ipynb</c>; docs/method.md, step 1): at every iteration the generator's input is z + n with fresh
+    /// Gaussian noise n of this standard deviation, drawn from the image's own seeded generator (so a batched trace
+    /// still equals the single-image one). It delays the fitting of high-frequency (adversarial) noise. 0 switches it
+    /// off (the plain fit). Default 1/30 (calibrated: docs/results/calibration.md). Finite and ≥ 0.
+    /// </summary>
+    public double InputNoiseStd { get; init; } = 1.0 / 30;
+
+    /// <summary>
+    /// β, the output averaging of the official DIP code (<c>exp_weight</c>): when positive, every snapshot is the
+    /// exponential moving average a_t = β·a_{t−1} + (1 − β)·g(z_t) of the outputs of all iterations so far
+    /// (a_1 = g(z_1)) instead of the output of its own iteration; the losses stay those of the outputs. 0 switches it
+    /// off. The official value is 0.99. Default 0 (calibrated: docs/results/calibration.md). In [0, 1).
+    /// </summary>
+    public double OutputAveraging { get; init; }
+
+    /// <summary>
+    /// Threads that fit the images of one call in parallel, each a share of the batch on one libtorch thread
+    /// (speed only: a trace does not depend on it). 0, the default, picks min(processors, B / 4) (at least 1); see
+    /// docs/performance.md. At least 0.
+    /// </summary>
+    public int Workers { get; init; }
+
     /// <summary>Iterations between two snapshots, T / M.</summary>
     public int SnapshotInterval => Iterations / Snapshots;
 
@@ -39,6 +63,9 @@ public sealed record DipTraceOptions
         if (Iterations % Snapshots != 0)
             Fail($"Iterations ({Iterations}) must be a multiple of Snapshots ({Snapshots}) so that snapshots are equally spaced.");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) Fail($"LearningRate must be positive and finite; got {LearningRate}.");
+        if (!(InputNoiseStd >= 0) || double.IsInfinity(InputNoiseStd)) Fail($"InputNoiseStd must be finite and non-negative; got {InputNoiseStd}.");
+        if (!(OutputAveraging >= 0 && OutputAveraging < 1)) Fail($"OutputAveraging must lie in [0, 1); got {OutputAveraging}.");
+        if (Workers < 0) Fail($"Workers must be 0 (automatic) or positive; got {Workers}.");
         if (Network is null) Fail("Network must not be null.");
         Network!.Validate(paramName);
     }

@@ -6,15 +6,21 @@ namespace DipDefense.Dip;
 
 /// <summary>
 /// Computes DIP traces (docs/method.md, step 1): fits one untrained generator per target image to that
-/// image from fixed noise with Adam and records M snapshots at equal intervals. The B images of a call
-/// are fitted together by B independent networks (<see cref="DipGenerator"/>), on the targets' device.
+/// image from noise with Adam and records M snapshots at equal intervals. The B images of a call are fitted
+/// by B independent networks (<see cref="DipGenerator"/>), on the targets' device, split among
+/// <see cref="DipTraceOptions.Workers"/> threads.
 /// </summary>
 /// <remarks>
-/// Image b uses seed <see cref="DipTraceOptions.Seed"/> + b: a CPU generator with that seed first draws
-/// its noise z_b [32, H, W] uniform in [0, 0.1) and then its network's initial weights. The loss is the
-/// sum over images of each image's MSE, so each network receives exactly its standalone gradient and
-/// Adam (element-wise) takes its standalone steps: a batched trace equals B single-image traces run
-/// with seeds Seed + b, up to floating-point rounding.
+/// <para>
+/// Image b uses seed <see cref="DipTraceOptions.Seed"/> + b: a CPU generator with that seed first draws its noise
+/// z_b [32, H, W] uniform in [0, 0.1), then its network's initial weights, then (when
+/// <see cref="DipTraceOptions.InputNoiseStd"/> is positive) the input perturbation of every iteration in turn.
+/// The loss is the sum over images of each image's MSE, so each network receives exactly its standalone
+/// gradient and Adam (element-wise) takes its standalone steps; the convolutions compute each network alike
+/// whatever B is (<see cref="GroupedConv2d"/>), and every worker runs on one libtorch thread
+/// (<see cref="LibTorchThreads"/>). So a batched trace equals B single-image traces run with seeds Seed + b
+/// (bit for bit on the machines measured; docs/performance.md).
+/// </para>
 /// </remarks>
 public sealed class DipTraceRunner
 {
@@ -32,7 +38,7 @@ public sealed class DipTraceRunner
 
     /// <summary>Runs the DIP traces of <paramref name="targets"/>.</summary>
     /// <param name="targets">float32 [B, C, H, W] in [0, 1], B ≥ 1; the device they are on runs the trace.</param>
-    /// <param name="progress">Told after each snapshot (synchronously, from this thread); optional.</param>
+    /// <param name="progress">Told after each snapshot once every worker has taken it (synchronously, from this thread); optional.</param>
     /// <param name="cancellationToken">Checked before every iteration.</param>
     /// <returns>The snapshots [B, M, C, H, W] with losses and timings; the caller disposes it.</returns>
     /// <exception cref="ArgumentException"><paramref name="targets"/> has the wrong rank, dtype or range.</exception>
@@ -42,43 +48,22 @@ public sealed class DipTraceRunner
         ValidateTargets(targets);
         cancellationToken.ThrowIfCancellationRequested();
 
-        int count = (int)targets.shape[0], channels = (int)targets.shape[1];
-        long height = targets.shape[2], width = targets.shape[3];
-        int iterations = Options.Iterations, snapshotCount = Options.Snapshots, interval = Options.SnapshotInterval;
+        int count = (int)targets.shape[0], snapshotCount = Options.Snapshots;
         var device = targets.device;
-
-        using var target = targets.to(device, copy: true).detach_();
-        using var noise = CreateNoiseAndGenerator(count, channels, height, width, device, out var generator);
-        using var net = generator;
-        net.train();
-        using var optimizer = optim.Adam(net.parameters(), lr: Options.LearningRate);
-
-        var snapshots = empty([count, snapshotCount, channels, height, width], ScalarType.Float32, device);
+        var shares = Shares(count, WorkerCount(count, device));
+        var snapshots = empty([count, snapshotCount, .. targets.shape.Skip(1)], ScalarType.Float32, device);
         var losses = new float[count, snapshotCount];
-        var snapshotIterations = new int[snapshotCount];
-        var snapshotTimes = new TimeSpan[snapshotCount];
+        var board = new SnapshotBoard(shares.Length, snapshotCount);
         var clock = Stopwatch.StartNew();
         try
         {
-            for (int iteration = 1, taken = 0; iteration <= iterations; iteration++)
+            using (LibTorchThreads.Single(device))
+            using (no_grad())
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                using var scope = NewDisposeScope();
-                optimizer.zero_grad();
-                var output = net.call(noise);
-                var perImage = output.sub(target).square().mean([1, 2, 3]);
-                if (iteration % interval == 0)
-                    TakeSnapshot(output, perImage, snapshots, losses, taken);
-                perImage.sum().backward();
-                optimizer.step();
-
-                if (iteration % interval == 0)
-                {
-                    snapshotIterations[taken] = iteration;
-                    snapshotTimes[taken] = clock.Elapsed;
-                    taken++;
-                    progress?.Report(new DipProgress(iteration, iterations, taken, snapshotCount, MeanOf(losses, taken - 1), clock.Elapsed));
-                }
+                if (shares.Length == 1)
+                    Fit(targets, 0, count, snapshots, losses, board, 0, progress, clock, cancellationToken);
+                else
+                    FitInParallel(targets, shares, snapshots, losses, board, progress, clock, cancellationToken);
             }
         }
         catch
@@ -86,50 +71,135 @@ public sealed class DipTraceRunner
             snapshots.Dispose();
             throw;
         }
-        return new DipTraceResult(snapshots, losses, snapshotIterations, snapshotTimes, clock.Elapsed, iterations);
+        var iterations = Enumerable.Range(1, snapshotCount).Select(m => m * Options.SnapshotInterval).ToArray();
+        return new DipTraceResult(snapshots, losses, iterations, board.Times, clock.Elapsed, Options.Iterations);
     }
 
-    private Tensor CreateNoiseAndGenerator(int count, int channels, long height, long width, Device device, out DipGenerator generator)
+    /// <summary>The workers for B images: the option, or min(processors, B / 4) on the CPU and 1 elsewhere; never more than B.</summary>
+    private int WorkerCount(int count, Device device)
     {
-        var network = Options.Network;
+        int workers = Options.Workers > 0 ? Options.Workers
+            : device.type == DeviceType.CPU ? Math.Min(Environment.ProcessorCount, count / 4) : 1;
+        return Math.Clamp(workers, 1, count);
+    }
+
+    /// <summary>Splits B images into <paramref name="workers"/> contiguous shares (start, count), sizes differing by at most one.</summary>
+    private static (int Start, int Count)[] Shares(int count, int workers) =>
+        [.. Enumerable.Range(0, workers).Select(w => (Start: count * w / workers, Count: count * (w + 1) / workers - count * w / workers))];
+
+    private void FitInParallel(Tensor targets, (int Start, int Count)[] shares, Tensor snapshots, float[,] losses, SnapshotBoard board,
+        IProgress<DipProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var errors = new Exception?[shares.Length];
+        var threads = shares.Select((share, w) => new Thread(() =>
+        {
+            try
+            {
+                using (no_grad())
+                    Fit(targets, share.Start, share.Count, snapshots, losses, board, w, null, clock, stop.Token);
+            }
+            catch (Exception e)
+            {
+                errors[w] = e;
+                stop.Cancel();
+            }
+            finally
+            {
+                board.Finish(w);
+            }
+        }) { IsBackground = true, Name = $"DIP worker {w}" }).ToArray();
+        foreach (var thread in threads)
+            thread.Start();
+
+        // This thread reports progress: snapshot m is done once every worker has taken it.
+        for (int reported = 0; board.WaitForMore(reported, out int done);)
+            for (; reported < done; reported++)
+                progress?.Report(Progress(reported, losses, board.Times[reported]));
+        foreach (var thread in threads)
+            thread.Join();
+
+        cancellationToken.ThrowIfCancellationRequested();
+        // The first real failure; a worker cancelled because another failed only reports OperationCanceledException.
+        var error = errors.FirstOrDefault(e => e is not null and not OperationCanceledException) ?? errors.FirstOrDefault(e => e is not null);
+        if (error is not null)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
+    }
+
+    /// <summary>Fits images [start, start + count) of the targets, writing their snapshots and losses; worker <paramref name="worker"/> of the board.</summary>
+    private void Fit(Tensor targets, int start, int count, Tensor snapshots, float[,] losses, SnapshotBoard board, int worker,
+        IProgress<DipProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        int channels = (int)targets.shape[1], iterations = Options.Iterations, interval = Options.SnapshotInterval;
+        long height = targets.shape[2], width = targets.shape[3];
+        double std = Options.InputNoiseStd, averaging = Options.OutputAveraging;
+        var device = targets.device;
+
+        using var target = targets.narrow(0, start, count).to(device, copy: true).detach_();
         var generators = new Generator[count];
-        var noises = new Tensor[count];
         try
         {
             for (int b = 0; b < count; b++)
+                generators[b] = DipRandom.CreateGenerator(unchecked(Options.Seed + start + b));
+            using var noise = DipRandom.Noise(Options.Network, height, width, generators).to(device);
+            using var net = new DipGenerator(Options.Network, channels, generators);
+            net.to(device);
+            net.train();
+            using var optimizer = new DipAdam(net.parameters(), Options.LearningRate);
+            using var average = averaging > 0 ? zeros_like(target) : null;
+            // Scalars held for the whole loop: a temporary one could be freed by the finalizer thread mid-call (see DipAdam).
+            using var noiseStd = std.ToScalar();
+            using var keep = averaging.ToScalar();
+            using var blend = (1 - averaging).ToScalar();
+            var own = snapshots.narrow(0, start, count);
+
+            for (int iteration = 1, taken = 0; iteration <= iterations; iteration++)
             {
-                generators[b] = DipRandom.CreateGenerator(unchecked(Options.Seed + b));
-                noises[b] = DipRandom.Noise(network.NoiseChannels, height, width, network.NoiseScale, generators[b]);
+                cancellationToken.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                optimizer.ZeroGrad();
+                var input = std > 0 ? noise.add(DipRandom.Perturbation(Options.Network, height, width, generators).to(device), noiseStd) : noise;
+                Tensor output, perImage;
+                using (enable_grad())
+                {
+                    output = net.call(input);
+                    perImage = output.sub(target).square().mean([1, 2, 3]);
+                    perImage.sum().backward();
+                }
+                if (average is not null)
+                {
+                    if (iteration == 1)
+                        average.copy_(output);
+                    else
+                        average.mul_(keep).add_(output.detach(), blend);
+                }
+                optimizer.Step();
+
+                if (iteration % interval == 0)
+                {
+                    own.select(1, taken).copy_(average ?? output);
+                    using var cpuLosses = perImage.detach().cpu();
+                    var values = cpuLosses.data<float>().ToArray();
+                    for (int b = 0; b < count; b++)
+                        losses[start + b, taken] = values[b];
+                    board.Taken(worker, taken, clock.Elapsed);
+                    taken++;
+                    progress?.Report(Progress(taken - 1, losses, clock.Elapsed));
+                }
             }
-            generator = new DipGenerator(network, channels, generators);
-            generator.to(device);
-            using var stacked = stack(noises);
-            return stacked.to(device).requires_grad_(false);
         }
         finally
         {
             foreach (var g in generators) g?.Dispose();
-            foreach (var n in noises) n?.Dispose();
         }
     }
 
-    private static void TakeSnapshot(Tensor output, Tensor perImage, Tensor snapshots, float[,] losses, int index)
-    {
-        using (no_grad())
-        {
-            snapshots.select(1, index).copy_(output);
-            using var cpuLosses = perImage.detach().cpu();
-            var values = cpuLosses.data<float>().ToArray();
-            for (int b = 0; b < values.Length; b++)
-                losses[b, index] = values[b];
-        }
-    }
-
-    private static double MeanOf(float[,] losses, int index)
+    private DipProgress Progress(int snapshot, float[,] losses, TimeSpan elapsed)
     {
         double sum = 0;
-        for (int b = 0; b < losses.GetLength(0); b++) sum += losses[b, index];
-        return sum / losses.GetLength(0);
+        for (int b = 0; b < losses.GetLength(0); b++) sum += losses[b, snapshot];
+        return new DipProgress((snapshot + 1) * Options.SnapshotInterval, Options.Iterations, snapshot + 1, Options.Snapshots,
+            sum / losses.GetLength(0), elapsed);
     }
 
     private static void ValidateTargets(Tensor targets)

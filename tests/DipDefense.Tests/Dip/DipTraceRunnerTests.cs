@@ -1,4 +1,5 @@
 using DipDefense.Dip;
+using static TorchSharp.torch;
 
 namespace DipDefense.Tests.Dip;
 
@@ -126,6 +127,11 @@ public class DipTraceRunnerTests
         { "LearningRate", new DipTraceOptions { LearningRate = 0 } },
         { "Network", new DipTraceOptions { Network = null! } },
         { "SkipKernel", new DipTraceOptions { Network = DipNetworkConfig.Medium with { SkipKernel = 0 } } },
+        { "InputNoiseStd", new DipTraceOptions { InputNoiseStd = -0.1 } },
+        { "InputNoiseStd", new DipTraceOptions { InputNoiseStd = double.NaN } },
+        { "OutputAveraging", new DipTraceOptions { OutputAveraging = 1 } },
+        { "OutputAveraging", new DipTraceOptions { OutputAveraging = -0.5 } },
+        { "Workers", new DipTraceOptions { Workers = -1 } },
     };
 
     [Theory]
@@ -147,5 +153,78 @@ public class DipTraceRunnerTests
         Assert.Equal(0.01, options.LearningRate);
         Assert.Equal(DipNetworkConfig.Medium, options.Network);
         Assert.Equal(0L, options.Seed);
+        Assert.Equal(1.0 / 30, options.InputNoiseStd);
+        Assert.Equal(0, options.OutputAveraging);
+        Assert.Equal(0, options.Workers);
+    }
+
+    [Fact]
+    public void InputNoiseIsSeededPerImageAndChangesTheTrace()
+    {
+        var noisy = Short with { InputNoiseStd = 0.05 };
+        using var targets = SyntheticImages.GradientWithSquare(2, 3, 16, 16);
+        using var first = new DipTraceRunner(noisy).Run(targets);
+        using var again = new DipTraceRunner(noisy).Run(targets);
+        using var plain = new DipTraceRunner(noisy with { InputNoiseStd = 0 }).Run(targets);
+        using var secondAlone = new DipTraceRunner(noisy with { Seed = noisy.Seed + 1 }).Run(targets.narrow(0, 1, 1));
+
+        Assert.True(first.Snapshots.equal(again.Snapshots).all().item<bool>(), "same seed, same bytes");
+        using var second = first.Snapshots.narrow(0, 1, 1);
+        Assert.True(second.equal(secondAlone.Snapshots).all().item<bool>(), "image 1 of the batch equals image 1 alone (seed + 1)");
+        using var difference = (first.Snapshots - plain.Snapshots).abs().max();
+        Assert.True(difference.item<float>() > 1e-3f, "the perturbation changes the trace");
+    }
+
+    [Fact]
+    public void OutputAveragingSnapshotsAreTheMovingAverageOfTheOutputs()
+    {
+        // Averaging does not change the fit, so the plain trace with a snapshot at every iteration holds every output.
+        var everyIteration = Short with { Iterations = 6, Snapshots = 6, InputNoiseStd = 0.05 };
+        const double beta = 0.8;
+        using var targets = SyntheticImages.GradientWithSquare(2, 3, 16, 16);
+        using var outputs = new DipTraceRunner(everyIteration).Run(targets);
+        using var averaged = new DipTraceRunner(everyIteration with { OutputAveraging = beta }).Run(targets);
+
+        using var scope = NewDisposeScope();
+        var expected = outputs.Snapshots.select(1, 0).clone();
+        for (int t = 0; t < 6; t++)
+        {
+            if (t > 0)
+                expected = expected.mul(beta).add(outputs.Snapshots.select(1, t), alpha: 1 - beta);
+            float error = (averaged.Snapshots.select(1, t) - expected).abs().max().item<float>();
+            Assert.True(error < 1e-6f, $"snapshot {t}: {error}");
+            Assert.Equal(outputs.Losses[0, t], averaged.Losses[0, t]);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void WorkersDoNotChangeTheTrace(int workers)
+    {
+        using var targets = SyntheticImages.GradientWithSquare(5, 3, 16, 16);
+        using var reference = new DipTraceRunner(Short with { Workers = 1 }).Run(targets);
+        var recorder = new Recorder();
+        using var split = new DipTraceRunner(Short with { Workers = workers }).Run(targets, recorder);
+
+        Assert.True(reference.Snapshots.equal(split.Snapshots).all().item<bool>());
+        Assert.Equal(new[] { 1, 2, 3, 4 }, recorder.Reports.Select(r => r.Snapshot));
+        double meanLast = Enumerable.Range(0, 5).Average(b => split.Losses[b, 3]);
+        Assert.Equal(meanLast, recorder.Reports[^1].MeanLoss, 1e-6);
+    }
+
+    [Fact]
+    public void CancellationStopsEveryWorkerAndTheThreadCountIsRestored()
+    {
+        int threadsBefore = get_num_threads();
+        using var cancellation = new CancellationTokenSource();
+        var recorder = new Recorder(_ => cancellation.Cancel());
+        using var targets = SyntheticImages.GradientWithSquare(4, 1, 8, 8);
+        var runner = new DipTraceRunner(new DipTraceOptions { Iterations = 1000, Snapshots = 100, Network = DipNetworkConfig.Small, Workers = 2 });
+
+        Assert.ThrowsAny<OperationCanceledException>(() => runner.Run(targets, recorder, cancellation.Token));
+        Assert.Single(recorder.Reports);
+        Assert.Equal(threadsBefore, get_num_threads());
     }
 }

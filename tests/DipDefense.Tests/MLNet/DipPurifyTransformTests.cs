@@ -67,7 +67,7 @@ public class DipPurifyTransformTests(MLNetTestData data) : IClassFixture<MLNetTe
         const int rows = 3;
         var settings = new PurifierOptions
         {
-            Trace = new DipTraceOptions { Network = DipNetworkConfig.Small, Iterations = 20, Snapshots = 10, Seed = 11 },
+            Trace = new DipTraceOptions { Network = DipNetworkConfig.Small, Iterations = 20, Snapshots = 10, Seed = 11, InputNoiseStd = 0.05, OutputAveraging = 0.5 },
             SsimThreshold = -1,
             WarmUp = 2,
             StableRun = 2,
