@@ -9,5 +9,6 @@ var root = new RootCommand("dipdefense: adversarial-example defense for image cl
     PurifyCommand.Create(),
     CalibrateCommand.Create(),
     TrainVictimCommand.Create(),
+    BenchCommand.Create(),
 };
 return CommandRunner.Invoke(root, args);

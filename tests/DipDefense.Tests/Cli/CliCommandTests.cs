@@ -148,4 +148,61 @@ public sealed class CliCommandTests : IDisposable
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("--warmup", r.StdErr);
     }
+
+    [SharedDataFact]
+    public void CalibrateSweepsTheTraceRegularisationWithOneSetOfTracesPerValue()
+    {
+        var r = CliRunner.Run("calibrate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--offset", "7", "--count", "2",
+            "--preset", "small", "--iterations", "20", "--snapshots", "4", "--batch", "2", "--warmup", "1", "--pairs", "1",
+            "--input-noise", "0,1/20", "--output-averaging", "0,0.9", "--json");
+
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var json = JsonDocument.Parse(r.StdOut);
+        var rows = json.RootElement.GetProperty("settings").EnumerateArray()
+            .Select(row => (row.GetProperty("input_noise").GetDouble(), row.GetProperty("output_averaging").GetDouble())).ToHashSet();
+        Assert.Equal(new HashSet<(double, double)> { (0, 0), (0, 0.9), (0.05, 0), (0.05, 0.9) }, rows);
+    }
+
+    [SharedDataFact]
+    public void PurifyReportsTheTraceRegularisationItRanWith()
+    {
+        var r = CliRunner.Run("purify", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--count", "2",
+            "--preset", "small", "--iterations", "20", "--snapshots", "4", "--warmup", "1", "--input-noise", "1/20", "--output-averaging", "0.9",
+            "--json", "--out", Path.Combine(_dir, "p.bin"));
+
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var json = JsonDocument.Parse(r.StdOut);
+        var options = json.RootElement.GetProperty("options");
+        Assert.Equal(0.05, options.GetProperty("input_noise").GetDouble(), 12);
+        Assert.Equal(0.9, options.GetProperty("output_averaging").GetDouble());
+    }
+
+    [Fact]
+    public void BenchTimesEveryBatchSizeAsOneJsonObject()
+    {
+        var r = CliRunner.Run("bench", "--preset", "small", "--size", "16", "--iterations", "10", "--batch", "1,2", "--json");
+
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var json = JsonDocument.Parse(r.StdOut);
+        var root = json.RootElement;
+        Assert.True(root.GetProperty("mflop_per_image_iteration").GetDouble() > 0);
+        Assert.True(root.GetProperty("reference_matmul_gflops").GetDouble() > 0);
+        var rows = root.GetProperty("rows").EnumerateArray().ToArray();
+        Assert.Equal(new[] { 1, 2 }, rows.Select(row => row.GetProperty("batch").GetInt32()));
+        foreach (var row in rows)
+        {
+            double perIteration = row.GetProperty("ms_per_iteration").GetDouble();
+            Assert.True(perIteration > 0);
+            Assert.Equal(perIteration / row.GetProperty("batch").GetInt32(), row.GetProperty("ms_per_image_iteration").GetDouble(), 9);
+            Assert.True(row.GetProperty("gflops").GetDouble() > 0);
+        }
+    }
+
+    [Fact]
+    public void BenchRejectsABadBatchList()
+    {
+        var r = CliRunner.Run("bench", "--batch", "1,0");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--batch", r.StdErr);
+    }
 }
