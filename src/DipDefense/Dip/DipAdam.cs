@@ -15,8 +15,8 @@ internal sealed class DipAdam : IDisposable
 {
     private const double Beta1 = 0.9, Beta2 = 0.999;
     private readonly Parameter[] parameters;
-    private readonly Tensor[] firstMoments;
-    private readonly Tensor[] secondMoments;
+    private Tensor[] firstMoments;
+    private Tensor[] secondMoments;
     private readonly Scalar beta1 = Beta1.ToScalar(), oneMinusBeta1 = (1 - Beta1).ToScalar();
     private readonly Scalar beta2 = Beta2.ToScalar(), oneMinusBeta2 = (1 - Beta2).ToScalar();
     private readonly Scalar epsilon = 1e-8.ToScalar(), one = 1.0.ToScalar();
@@ -40,6 +40,21 @@ internal sealed class DipAdam : IDisposable
         using var scope = NewDisposeScope();
         foreach (var p in parameters)
             p.grad?.zero_();
+    }
+
+    /// <summary>Keeps, for each parameter i, the moment rows <paramref name="rows"/>[i] (what <see cref="DipGenerator.Keep"/> kept of it).</summary>
+    public void Keep(IReadOnlyList<Tensor> rows)
+    {
+        using var noGrad = no_grad();
+        firstMoments = [.. firstMoments.Select((m, i) => Select(m, rows[i]))];
+        secondMoments = [.. secondMoments.Select((m, i) => Select(m, rows[i]))];
+
+        static Tensor Select(Tensor moment, Tensor index)
+        {
+            var kept = moment.index_select(0, index).DetachFromDisposeScope();
+            moment.Dispose();
+            return kept;
+        }
     }
 
     /// <summary>One Adam step on the current gradients (parameters without a gradient are left alone).</summary>

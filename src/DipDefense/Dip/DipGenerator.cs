@@ -72,7 +72,6 @@ public sealed class DipGenerator : nn.Module<Tensor, Tensor>
 
         Config = config;
         ImageChannels = imageChannels;
-        NetworkCount = generators.Count;
         levels = new DipLevel("levels", config, 0, config.NoiseChannels, generators);
         output = new GroupedConv2d("output", config.Channels[0], imageChannels, 1, 1, config.Padding, generators);
         RegisterComponents();
@@ -87,8 +86,39 @@ public sealed class DipGenerator : nn.Module<Tensor, Tensor>
     /// <summary>Image channels C of the output.</summary>
     public int ImageChannels { get; }
 
-    /// <summary>Number of independent networks B.</summary>
-    public int NetworkCount { get; }
+    /// <summary>Number of independent networks B (it falls when <see cref="Keep"/> drops some).</summary>
+    public int NetworkCount => output.Networks;
+
+    /// <summary>
+    /// Keeps only the networks <paramref name="networks"/> (ascending indices among the current ones), in that order:
+    /// every parameter's rows of the other networks are dropped, so the kept networks compute exactly what they computed
+    /// before (each network's arithmetic does not depend on B; see <see cref="GroupedConv2d"/>). Gradients are cleared.
+    /// Used by <see cref="DipTraceRunner"/> to stop finished traces early.
+    /// </summary>
+    /// <param name="networks">The networks to keep, ascending, at least one.</param>
+    /// <returns>For each parameter of <c>parameters()</c>, in order, the row indices kept (to apply to optimiser state).</returns>
+    internal Tensor[] Keep(IReadOnlyList<int> networks)
+    {
+        int before = NetworkCount;
+        using var noGrad = no_grad();
+        var rows = new List<Tensor>();
+        foreach (var parameter in parameters())
+        {
+            var index = KeptRows(networks, before, parameter.shape[0] / before);
+            parameter.set_(parameter.index_select(0, index));
+            parameter.grad = null;
+            rows.Add(index);
+        }
+        return [.. rows];
+    }
+
+    /// <summary>The rows [b·k, (b + 1)·k) of each kept network b, for a network-major tensor with k rows per network.</summary>
+    internal static Tensor KeptRows(IReadOnlyList<int> networks, int before, long rowsPerNetwork)
+    {
+        if (networks.Count == 0 || networks.Any(b => b < 0 || b >= before) || networks.Zip(networks.Skip(1)).Any(p => p.First >= p.Second))
+            throw new ArgumentException($"networks must be ascending indices in [0, {before}), at least one; got [{string.Join(", ", networks)}].", nameof(networks));
+        return tensor(networks.SelectMany(b => Enumerable.Range(0, (int)rowsPerNetwork).Select(r => b * rowsPerNetwork + r)).ToArray());
+    }
 
     /// <summary>Maps noise [B, <see cref="DipNetworkConfig.NoiseChannels"/>, H, W] to images [B, C, H, W] in (0, 1); image b comes from network b.</summary>
     /// <exception cref="ArgumentException">The input does not have that shape.</exception>

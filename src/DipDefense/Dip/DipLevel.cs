@@ -24,13 +24,13 @@ internal sealed class DipLevel : nn.Module<Tensor, Tensor>
     private readonly ConvBnAct up;
     private readonly ConvBnAct oneByOne;
     private readonly DipLevel? deeper;
-    private readonly int groups;
+    private readonly int inChannels;
     private readonly DipUpsampling upsampling;
 
     public DipLevel(string name, DipNetworkConfig config, int level, int inChannels, IReadOnlyList<Generator> generators)
         : base(name)
     {
-        groups = generators.Count;
+        this.inChannels = inChannels;
         upsampling = config.Upsampling;
         int channels = config.Channels[level], kernel = config.Kernels[level], skipChannels = config.SkipChannels[level];
         bool deepest = level == config.Depth - 1;
@@ -40,7 +40,7 @@ internal sealed class DipLevel : nn.Module<Tensor, Tensor>
             skip = new ConvBnAct("skip", inChannels, skipChannels, config.SkipKernel, 1, config, generators);
         down1 = new ConvBnAct("down1", inChannels, channels, kernel, 2, config, generators);
         down2 = new ConvBnAct("down2", channels, channels, kernel, 1, config, generators);
-        concatNorm = new TrainingBatchNorm("concat_norm", groups * (skipChannels + fromBelow));
+        concatNorm = new TrainingBatchNorm("concat_norm", generators.Count * (skipChannels + fromBelow));
         up = new ConvBnAct("up", skipChannels + fromBelow, channels, kernel, 1, config, generators);
         oneByOne = new ConvBnAct("one_by_one", channels, channels, 1, 1, config, generators);
         if (!deepest)
@@ -59,6 +59,7 @@ internal sealed class DipLevel : nn.Module<Tensor, Tensor>
             scale_factor: [2.0, 2.0],
             mode: upsampling == DipUpsampling.Bilinear ? InterpolationMode.Bilinear : InterpolationMode.Nearest,
             align_corners: upsampling == DipUpsampling.Bilinear ? false : null);
+        int groups = (int)(input.shape[1] / inChannels);
         var merged = skip is null ? upsampled : GroupedChannels.Concat(skip.call(input), upsampled, groups);
         return oneByOne.call(up.call(concatNorm.call(merged))).MoveToOuterDisposeScope();
     }

@@ -5,8 +5,9 @@ namespace DipDefense.Dip;
 /// <summary>The DIP traces of B images: M snapshots each, their losses and timings. Owns <see cref="Snapshots"/>.</summary>
 public sealed class DipTraceResult : IDisposable
 {
-    internal DipTraceResult(Tensor snapshots, float[,] losses, int[] snapshotIterations, TimeSpan[] snapshotTimes, TimeSpan elapsed, int iterations)
+    internal DipTraceResult(Tensor snapshots, float[,] losses, int[] snapshotIterations, TimeSpan[] snapshotTimes, TimeSpan elapsed, int iterations, int[] stoppedAt)
     {
+        StoppedAt = stoppedAt;
         Snapshots = snapshots;
         Losses = losses;
         SnapshotIterations = snapshotIterations;
@@ -35,7 +36,13 @@ public sealed class DipTraceResult : IDisposable
     /// <summary>Duration of the whole optimisation loop (T iterations, excluding network construction).</summary>
     public TimeSpan Elapsed { get; }
 
-    /// <summary>Iterations T run.</summary>
+    /// <summary>
+    /// Per image, the snapshot index after which its trace stopped: M − 1 when it ran all T iterations, less when an
+    /// early stop (<see cref="IDipTraceStop"/>) finished it; its later snapshots and losses repeat that snapshot's.
+    /// </summary>
+    public int[] StoppedAt { get; }
+
+    /// <summary>Iterations T per trace (a stopped trace ran fewer; see <see cref="StoppedAt"/>).</summary>
     public int Iterations { get; }
 
     /// <summary>Number of images B.</summary>

@@ -40,39 +40,36 @@ public sealed class DipTraceRunner
     /// <param name="targets">float32 [B, C, H, W] in [0, 1], B ≥ 1; the device they are on runs the trace.</param>
     /// <param name="progress">Told after each snapshot once every worker has taken it (synchronously, from this thread); optional.</param>
     /// <param name="cancellationToken">Checked before every iteration.</param>
+    /// <param name="stop">Asked after every snapshot but the last which traces are finished (early stop); null runs all T iterations.</param>
     /// <returns>The snapshots [B, M, C, H, W] with losses and timings; the caller disposes it.</returns>
     /// <exception cref="ArgumentException"><paramref name="targets"/> has the wrong rank, dtype or range.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
-    public DipTraceResult Run(Tensor targets, IProgress<DipProgress>? progress = null, CancellationToken cancellationToken = default)
+    public DipTraceResult Run(Tensor targets, IProgress<DipProgress>? progress = null, CancellationToken cancellationToken = default, IDipTraceStop? stop = null)
     {
         ValidateTargets(targets);
         cancellationToken.ThrowIfCancellationRequested();
 
-        int count = (int)targets.shape[0], snapshotCount = Options.Snapshots;
-        var device = targets.device;
-        var shares = Shares(count, WorkerCount(count, device));
-        var snapshots = empty([count, snapshotCount, .. targets.shape.Skip(1)], ScalarType.Float32, device);
-        var losses = new float[count, snapshotCount];
-        var board = new SnapshotBoard(shares.Length, snapshotCount);
-        var clock = Stopwatch.StartNew();
+        int count = (int)targets.shape[0];
+        var shares = Shares(count, WorkerCount(count, targets.device));
+        var call = new Call(Options, targets, shares.Length, stop);
         try
         {
-            using (LibTorchThreads.Single(device))
+            using (LibTorchThreads.Single(targets.device))
             using (no_grad())
             {
                 if (shares.Length == 1)
-                    Fit(targets, 0, count, snapshots, losses, board, 0, progress, clock, cancellationToken);
+                    Fit(call, 0, count, 0, progress, cancellationToken);
                 else
-                    FitInParallel(targets, shares, snapshots, losses, board, progress, clock, cancellationToken);
+                    FitInParallel(call, shares, progress, cancellationToken);
             }
         }
         catch
         {
-            snapshots.Dispose();
+            call.Snapshots.Dispose();
             throw;
         }
-        var iterations = Enumerable.Range(1, snapshotCount).Select(m => m * Options.SnapshotInterval).ToArray();
-        return new DipTraceResult(snapshots, losses, iterations, board.Times, clock.Elapsed, Options.Iterations);
+        var iterations = Enumerable.Range(1, Options.Snapshots).Select(m => m * Options.SnapshotInterval).ToArray();
+        return new DipTraceResult(call.Snapshots, call.Losses, iterations, call.Board.Times, call.Clock.Elapsed, Options.Iterations, call.StoppedAt);
     }
 
     /// <summary>The workers for B images: the option, or min(processors, B / 4) on the CPU and 1 elsewhere; never more than B.</summary>
@@ -87,35 +84,34 @@ public sealed class DipTraceRunner
     private static (int Start, int Count)[] Shares(int count, int workers) =>
         [.. Enumerable.Range(0, workers).Select(w => (Start: count * w / workers, Count: count * (w + 1) / workers - count * w / workers))];
 
-    private void FitInParallel(Tensor targets, (int Start, int Count)[] shares, Tensor snapshots, float[,] losses, SnapshotBoard board,
-        IProgress<DipProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
+    private void FitInParallel(Call call, (int Start, int Count)[] shares, IProgress<DipProgress>? progress, CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var cancelAll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var errors = new Exception?[shares.Length];
         var threads = shares.Select((share, w) => new Thread(() =>
         {
             try
             {
                 using (no_grad())
-                    Fit(targets, share.Start, share.Count, snapshots, losses, board, w, null, clock, stop.Token);
+                    Fit(call, share.Start, share.Count, w, null, cancelAll.Token);
             }
             catch (Exception e)
             {
                 errors[w] = e;
-                stop.Cancel();
+                cancelAll.Cancel();
             }
             finally
             {
-                board.Finish(w);
+                call.Board.Finish(w);
             }
         }) { IsBackground = true, Name = $"DIP worker {w}" }).ToArray();
         foreach (var thread in threads)
             thread.Start();
 
         // This thread reports progress: snapshot m is done once every worker has taken it.
-        for (int reported = 0; board.WaitForMore(reported, out int done);)
+        for (int reported = 0; call.Board.WaitForMore(reported, out int done);)
             for (; reported < done; reported++)
-                progress?.Report(Progress(reported, losses, board.Times[reported]));
+                progress?.Report(call.Progress(reported));
         foreach (var thread in threads)
             thread.Join();
 
@@ -126,32 +122,32 @@ public sealed class DipTraceRunner
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
     }
 
-    /// <summary>Fits images [start, start + count) of the targets, writing their snapshots and losses; worker <paramref name="worker"/> of the board.</summary>
-    private void Fit(Tensor targets, int start, int count, Tensor snapshots, float[,] losses, SnapshotBoard board, int worker,
-        IProgress<DipProgress>? progress, Stopwatch clock, CancellationToken cancellationToken)
+    /// <summary>Fits images [start, start + count) of the call, as worker <paramref name="worker"/> of its board.</summary>
+    private void Fit(Call call, int start, int count, int worker, IProgress<DipProgress>? progress, CancellationToken cancellationToken)
     {
-        int channels = (int)targets.shape[1], iterations = Options.Iterations, interval = Options.SnapshotInterval;
+        var targets = call.Targets;
+        int channels = (int)targets.shape[1], iterations = Options.Iterations, interval = Options.SnapshotInterval, snapshotCount = Options.Snapshots;
         long height = targets.shape[2], width = targets.shape[3];
         double std = Options.InputNoiseStd, averaging = Options.OutputAveraging;
         var device = targets.device;
 
-        using var target = targets.narrow(0, start, count).to(device, copy: true).detach_();
-        var generators = new Generator[count];
+        // The images still running, as indices into the call; the tensors below hold their rows in this order.
+        var running = Enumerable.Range(start, count).ToList();
+        var target = targets.narrow(0, start, count).to(device, copy: true).detach_();
+        var generators = running.Select(i => DipRandom.CreateGenerator(unchecked(Options.Seed + i))).ToList();
+        Tensor? noise = null, average = null;
         try
         {
-            for (int b = 0; b < count; b++)
-                generators[b] = DipRandom.CreateGenerator(unchecked(Options.Seed + start + b));
-            using var noise = DipRandom.Noise(Options.Network, height, width, generators).to(device);
+            noise = DipRandom.Noise(Options.Network, height, width, generators).to(device);
             using var net = new DipGenerator(Options.Network, channels, generators);
             net.to(device);
             net.train();
             using var optimizer = new DipAdam(net.parameters(), Options.LearningRate);
-            using var average = averaging > 0 ? zeros_like(target) : null;
+            average = averaging > 0 ? zeros_like(target) : null;
             // Scalars held for the whole loop: a temporary one could be freed by the finalizer thread mid-call (see DipAdam).
             using var noiseStd = std.ToScalar();
             using var keep = averaging.ToScalar();
             using var blend = (1 - averaging).ToScalar();
-            var own = snapshots.narrow(0, start, count);
 
             for (int iteration = 1, taken = 0; iteration <= iterations; iteration++)
             {
@@ -175,31 +171,102 @@ public sealed class DipTraceRunner
                 }
                 optimizer.Step();
 
-                if (iteration % interval == 0)
+                if (iteration % interval != 0)
+                    continue;
+                var snapshot = average ?? output;
+                call.Take(running, taken, snapshot, perImage);
+                var finished = call.Stop is not null && taken < snapshotCount - 1
+                    ? call.Stop.Finished(running, taken, snapshot)
+                    : new bool[running.Count];
+                for (int r = 0; r < running.Count; r++)
+                    if (finished[r])
+                        call.Finish(running[r], taken);
+                taken++;
+                bool allFinished = finished.All(f => f);
+                call.Board.Taken(worker, allFinished ? snapshotCount - 1 : taken - 1, call.Clock.Elapsed);
+                if (progress is not null)
+                    for (int m = taken - 1; m < (allFinished ? snapshotCount : taken); m++)
+                        progress.Report(call.Progress(m));
+                if (allFinished)
+                    break;
+                if (finished.Any(f => f))
                 {
-                    own.select(1, taken).copy_(average ?? output);
-                    using var cpuLosses = perImage.detach().cpu();
-                    var values = cpuLosses.data<float>().ToArray();
-                    for (int b = 0; b < count; b++)
-                        losses[start + b, taken] = values[b];
-                    board.Taken(worker, taken, clock.Elapsed);
-                    taken++;
-                    progress?.Report(Progress(taken - 1, losses, clock.Elapsed));
+                    // Drop the finished images' networks and rows; the others go on exactly as before.
+                    var kept = Enumerable.Range(0, running.Count).Where(r => !finished[r]).ToArray();
+                    using var rows = tensor(kept.Select(r => (long)r).ToArray(), device: device);
+                    optimizer.Keep(net.Keep(kept).Select(index => index.to(device)).ToArray());
+                    Replace(ref target, target.index_select(0, rows));
+                    Replace(ref noise, noise.index_select(0, rows));
+                    if (average is not null)
+                        Replace(ref average, average.index_select(0, rows));
+                    foreach (int r in Enumerable.Range(0, running.Count).Where(r => finished[r]))
+                        generators[r].Dispose();
+                    generators = [.. kept.Select(r => generators[r])];
+                    running = [.. kept.Select(r => running[r])];
                 }
             }
         }
         finally
         {
-            foreach (var g in generators) g?.Dispose();
+            target.Dispose();
+            noise?.Dispose();
+            average?.Dispose();
+            foreach (var g in generators) g.Dispose();
         }
     }
 
-    private DipProgress Progress(int snapshot, float[,] losses, TimeSpan elapsed)
+    /// <summary>Puts <paramref name="replacement"/> (made in a dispose scope that is about to close) in place of <paramref name="current"/>.</summary>
+    private static void Replace(ref Tensor current, Tensor replacement)
     {
-        double sum = 0;
-        for (int b = 0; b < losses.GetLength(0); b++) sum += losses[b, snapshot];
-        return new DipProgress((snapshot + 1) * Options.SnapshotInterval, Options.Iterations, snapshot + 1, Options.Snapshots,
-            sum / losses.GetLength(0), elapsed);
+        var kept = replacement.DetachFromDisposeScope();
+        current.Dispose();
+        current = kept;
+    }
+
+    /// <summary>The state of one <see cref="Run"/> call shared by its workers: each writes only its own images' entries.</summary>
+    private sealed class Call(DipTraceOptions options, Tensor targets, int workers, IDipTraceStop? stop)
+    {
+        public Tensor Targets { get; } = targets;
+        public Tensor Snapshots { get; } = empty([targets.shape[0], options.Snapshots, .. targets.shape.Skip(1)], ScalarType.Float32, targets.device);
+        public float[,] Losses { get; } = new float[targets.shape[0], options.Snapshots];
+        public int[] StoppedAt { get; } = Enumerable.Repeat(options.Snapshots - 1, (int)targets.shape[0]).ToArray();
+        public SnapshotBoard Board { get; } = new(workers, options.Snapshots);
+        public Stopwatch Clock { get; } = Stopwatch.StartNew();
+        public IDipTraceStop? Stop { get; } = stop;
+
+        /// <summary>Stores snapshot m and its losses of the running images (rows of <paramref name="snapshot"/> in <paramref name="running"/>'s order).</summary>
+        public void Take(IReadOnlyList<int> running, int m, Tensor snapshot, Tensor perImage)
+        {
+            using var cpuLosses = perImage.detach().cpu();
+            var values = cpuLosses.data<float>().ToArray();
+            for (int r = 0; r < running.Count; r++)
+            {
+                using var slot = Snapshots[running[r], m];
+                using var row = snapshot[r];
+                slot.copy_(row);
+                Losses[running[r], m] = values[r];
+            }
+        }
+
+        /// <summary>Image <paramref name="image"/> stopped after snapshot m: its later snapshots and losses repeat snapshot m's.</summary>
+        public void Finish(int image, int m)
+        {
+            StoppedAt[image] = m;
+            using var trace = Snapshots[image];
+            using var last = trace[m];
+            using var rest = trace.narrow(0, m + 1, options.Snapshots - m - 1);
+            rest.copy_(last.unsqueeze(0).expand_as(rest));
+            for (int later = m + 1; later < options.Snapshots; later++)
+                Losses[image, later] = Losses[image, m];
+        }
+
+        public DipProgress Progress(int snapshot)
+        {
+            double sum = 0;
+            for (int b = 0; b < Losses.GetLength(0); b++) sum += Losses[b, snapshot];
+            return new DipProgress((snapshot + 1) * options.SnapshotInterval, options.Iterations, snapshot + 1, options.Snapshots,
+                sum / Losses.GetLength(0), Clock.Elapsed);
+        }
     }
 
     private static void ValidateTargets(Tensor targets)

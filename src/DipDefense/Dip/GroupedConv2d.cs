@@ -30,7 +30,6 @@ internal sealed class GroupedConv2d : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
     private readonly Parameter bias;
-    private readonly int groups;
     private readonly int outChannels;
     private readonly int kernel;
     private readonly int stride;
@@ -39,12 +38,12 @@ internal sealed class GroupedConv2d : nn.Module<Tensor, Tensor>
     public GroupedConv2d(string name, int inChannels, int outChannels, int kernel, int stride, DipPadding padding, IReadOnlyList<Generator> generators)
         : base(name)
     {
-        groups = generators.Count;
         this.outChannels = outChannels;
         this.kernel = kernel;
         this.stride = stride;
         this.padding = padding;
 
+        int groups = generators.Count;
         double bound = 1.0 / Math.Sqrt((double)inChannels * kernel * kernel);
         using (no_grad())
         using (var scope = NewDisposeScope())
@@ -62,9 +61,13 @@ internal sealed class GroupedConv2d : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The number of networks B (it falls when <see cref="DipGenerator.Keep"/> drops some).</summary>
+    public int Networks => (int)(weight.shape[0] / outChannels);
+
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
+        int groups = Networks;
         var padded = SamePadding.ForKernel(input, kernel, padding);
         if (groups > 1)
             return nn.functional.conv2d(padded, weight, bias, strides: [stride], groups: groups).MoveToOuterDisposeScope();

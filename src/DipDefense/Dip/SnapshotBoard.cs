@@ -13,14 +13,18 @@ internal sealed class SnapshotBoard(int workers, int snapshots)
     /// <summary>Per snapshot, the time since the start at which every worker had taken it.</summary>
     public TimeSpan[] Times { get; } = new TimeSpan[snapshots];
 
-    /// <summary>Worker <paramref name="worker"/> has taken snapshot <paramref name="snapshot"/> at <paramref name="elapsed"/>.</summary>
+    /// <summary>
+    /// Worker <paramref name="worker"/> has taken every snapshot up to <paramref name="snapshot"/> at <paramref name="elapsed"/>
+    /// (more than one at a time when its traces stopped early and their later snapshots were filled in).
+    /// </summary>
     public void Taken(int worker, int snapshot, TimeSpan elapsed)
     {
         lock (gate)
         {
+            for (int m = taken[worker]; m <= snapshot; m++)
+                if (elapsed > Times[m])
+                    Times[m] = elapsed;
             taken[worker] = snapshot + 1;
-            if (elapsed > Times[snapshot])
-                Times[snapshot] = elapsed;
             Monitor.PulseAll(gate);
         }
     }

@@ -227,4 +227,61 @@ public class DipTraceRunnerTests
         Assert.Single(recorder.Reports);
         Assert.Equal(threadsBefore, get_num_threads());
     }
+
+    /// <summary>Stops image i after snapshot stopAt[i] (never, when it is past the trace).</summary>
+    private sealed class StopAt(params int[] stopAt) : IDipTraceStop
+    {
+        public List<(int Image, int Snapshot)> Calls { get; } = [];
+
+        public bool[] Finished(IReadOnlyList<int> images, int snapshot, Tensor snapshots)
+        {
+            Assert.Equal(images.Count, (int)snapshots.shape[0]);
+            lock (Calls)
+                Calls.AddRange(images.Select(i => (i, snapshot)));
+            return [.. images.Select(i => stopAt[i] == snapshot)];
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 0.0, 0.0)]
+    [InlineData(2, 0.05, 0.0)]
+    [InlineData(2, 0.05, 0.8)]
+    public void AnEarlyStopFreezesTheFinishedTracesAndLeavesTheOthersUnchanged(int workers, double noise, double averaging)
+    {
+        var options = Short with { Iterations = 40, Snapshots = 8, Workers = workers, InputNoiseStd = noise, OutputAveraging = averaging };
+        using var targets = SyntheticImages.GradientWithSquare(5, 3, 16, 16);
+        using var full = new DipTraceRunner(options).Run(targets);
+        var stop = new StopAt(2, 99, 0, 5, 99);
+        var recorder = new Recorder();
+        using var stopped = new DipTraceRunner(options).Run(targets, recorder, default, stop);
+
+        Assert.Equal(new[] { 2, 7, 0, 5, 7 }, stopped.StoppedAt);
+        Assert.Equal(Enumerable.Range(1, 8), recorder.Reports.Select(r => r.Snapshot));
+        for (int b = 0; b < 5; b++)
+        {
+            int last = stopped.StoppedAt[b];
+            using var ran = stopped.Snapshots[b].narrow(0, 0, last + 1);
+            using var expected = full.Snapshots[b].narrow(0, 0, last + 1);
+            Assert.True(ran.equal(expected).all().item<bool>(), $"image {b}: the snapshots before the stop differ from the full trace");
+            for (int m = last + 1; m < 8; m++)
+            {
+                Assert.True(stopped.Snapshots[b][m].equal(stopped.Snapshots[b][last]).all().item<bool>(), $"image {b}, snapshot {m}");
+                Assert.Equal(stopped.Losses[b, last], stopped.Losses[b, m]);
+            }
+        }
+        // Never asked about the last snapshot, nor about an image after it stopped.
+        Assert.DoesNotContain(stop.Calls, c => c.Snapshot == 7);
+        Assert.DoesNotContain(stop.Calls, c => c.Snapshot > new[] { 2, 7, 0, 5, 7 }[c.Image]);
+    }
+
+    [Fact]
+    public void AStopThatFinishesEverythingEndsTheTraceAtOnce()
+    {
+        var options = Short with { Iterations = 400, Snapshots = 8, Workers = 2 };
+        using var targets = SyntheticImages.GradientWithSquare(4, 1, 8, 8);
+        var recorder = new Recorder();
+        using var stopped = new DipTraceRunner(options with { Network = DipNetworkConfig.Small }).Run(targets, recorder, default, new StopAt(0, 0, 0, 0));
+        Assert.Equal(new[] { 0, 0, 0, 0 }, stopped.StoppedAt);
+        Assert.Equal(Enumerable.Range(1, 8), recorder.Reports.Select(r => r.Snapshot));
+    }
 }
