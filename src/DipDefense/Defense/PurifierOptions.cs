@@ -34,7 +34,7 @@ public sealed record PurifierOptions
     public int WarmUp { get; init; } = 20;
 
     /// <summary>
-    /// k, an optional stricter Eq. 3 (README, "Deviations"): a crossing i counts only when the label y_i it
+    /// k, an optional stricter Eq. 3 (docs/method.md#deviations-from-the-paper): a crossing i counts only when the label y_i it
     /// leaves was also the label of the k − 1 snapshots before it, so that a label held for a single snapshot
     /// (the oscillation of a trace that already reproduces its input) does not count. Default 1, the paper's
     /// Eq. 3 (calibrated: k = 2 gained nothing). In [1, M − 1].

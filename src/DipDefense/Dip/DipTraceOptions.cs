@@ -1,6 +1,6 @@
 namespace DipDefense.Dip;
 
-/// <summary>Settings of a DIP trace (docs/method.md, step 1). Defaults are the paper's CIFAR-10 settings.</summary>
+/// <summary>Settings of a DIP trace (docs/method.md#the-algorithm, step 1). Defaults are the paper's CIFAR-10 settings.</summary>
 public sealed record DipTraceOptions
 {
     /// <summary>Adam iterations T. Default 1000. Must be a positive multiple of <see cref="Snapshots"/>.</summary>
@@ -24,7 +24,7 @@ public sealed record DipTraceOptions
 
     /// <summary>
     /// σ_z, the input-noise regularisation of the official DIP code (<c>reg_noise_std</c> of its
-    /// <c>denoising.ipynb</c>; docs/method.md, step 1): at every iteration the generator's input is z + n with fresh
+    /// <c>denoising.ipynb</c>; docs/method.md#dip-regularisation): at every iteration the generator's input is z + n with fresh
     /// Gaussian noise n of this standard deviation, drawn from the image's own seeded generator (so a batched trace
     /// still equals the single-image one). It delays the fitting of high-frequency (adversarial) noise. 0 switches it
     /// off (the plain fit). Default 1/30 (calibrated: docs/results/calibration.md). Finite and ≥ 0.
