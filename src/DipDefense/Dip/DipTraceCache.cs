@@ -63,7 +63,7 @@ public sealed class DipTraceCache
     private static string Key(DipTraceOptions options, Tensor cpuTargets)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        string settings = $"v{FormatVersion}|{options.Network}|T{options.Iterations}|M{options.Snapshots}|lr{options.LearningRate:R}|seed{options.Seed}|noise{options.InputNoiseStd:R}|avg{options.OutputAveraging:R}|[{string.Join(",", cpuTargets.shape)}]";
+        string settings = $"v{FormatVersion}|{options.Network}|T{options.Iterations}|M{options.Snapshots}|lr{options.LearningRate:R}|seed{options.Seed}|noise{options.InputNoiseStd:R}|avg{options.OutputAveraging:R}|{(options.NoiseFreeSnapshots ? "noisefree|" : "")}[{string.Join(",", cpuTargets.shape)}]";
         hash.AppendData(Encoding.UTF8.GetBytes(settings));
         hash.AppendData(cpuTargets.bytes);
         return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();

@@ -40,6 +40,15 @@ public sealed record DipTraceOptions
     public double OutputAveraging { get; init; }
 
     /// <summary>
+    /// Whether a snapshot is the generator's output for the unperturbed input z (an extra forward pass without gradient
+    /// at each snapshot) instead of the output of the iteration's perturbed input z + n that the loss was taken from.
+    /// Only matters when <see cref="InputNoiseStd"/> is positive and <see cref="OutputAveraging"/> is 0. The official
+    /// DIP code reports the perturbed output; the noise-free one shows the fitted function without the perturbation's
+    /// flicker (docs/method.md, "DIP regularisation"). Default false (calibrated: docs/results/calibration.md).
+    /// </summary>
+    public bool NoiseFreeSnapshots { get; init; }
+
+    /// <summary>
     /// Threads that fit the images of one call in parallel, each a share of the batch on one libtorch thread
     /// (speed only: a trace does not depend on it). 0, the default, picks min(processors, B / 4) (at least 1); see
     /// docs/performance.md. At least 0.

@@ -169,11 +169,19 @@ public sealed class DipTraceRunner
                     else
                         average.mul_(keep).add_(output.detach(), blend);
                 }
+                bool snapshotDue = iteration % interval == 0;
+                // The fitted function itself, without this iteration's perturbation (before the step, like the output). It runs
+                // with gradients recorded and dropped: without them libtorch probes NNPACK for the 1×1 convolutions and, on
+                // CPUs it does not support, logs a warning on every call.
+                Tensor? noiseFree = null;
+                if (snapshotDue && average is null && std > 0 && Options.NoiseFreeSnapshots)
+                    using (enable_grad())
+                        noiseFree = net.call(noise).detach();
                 optimizer.Step();
 
-                if (iteration % interval != 0)
+                if (!snapshotDue)
                     continue;
-                var snapshot = average ?? output;
+                var snapshot = average ?? noiseFree ?? output;
                 call.Take(running, taken, snapshot, perImage);
                 var finished = call.Stop is not null && taken < snapshotCount - 1
                     ? call.Stop.Finished(running, taken, snapshot)
