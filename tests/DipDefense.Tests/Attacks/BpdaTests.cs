@@ -12,6 +12,7 @@ public class BpdaTests(TinyModelFixture f)
     [Fact]
     public void IdentityPurifier_PgdThroughBpda_EqualsPlainPgd()
     {
+        using var oneThread = new SingleLibTorchThread();
         var bpda = new Bpda(new IdentityPurifier(), f.Model); // not disposed: it would dispose the fixture's model
         using var plain = new Pgd(f.Model, seed: 5).Run(f.TestImages, f.TestLabels);
         using var through = new Pgd(bpda, seed: 5).Run(f.TestImages, f.TestLabels);
@@ -43,6 +44,7 @@ public class BpdaTests(TinyModelFixture f)
     public void MedianSubstitute_GradientIsTheMediansOwn()
     {
         // The median's BPDA substitute is the filter itself, so BPDA's input gradient is the exact gradient of model ∘ median.
+        using var oneThread = new SingleLibTorchThread();
         var median = new MedianSmoothing();
         var bpda = new Bpda(median, f.Model);
         using var images = f.TestImages.narrow(0, 0, 8);
