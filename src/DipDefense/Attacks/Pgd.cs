@@ -57,13 +57,19 @@ public sealed class Pgd : GradientAttack
     /// <inheritdoc/>
     protected override Tensor Craft(Tensor images, Tensor labels)
     {
+        // Explicit scalars, held until the last native call that reads them (a temporary one can be freed by the finalizer thread mid-call).
+        using var alpha = Alpha.ToScalar();
+        using var low = (-Eps).ToScalar();
+        using var high = Eps.ToScalar();
+        using var zero = 0.0.ToScalar();
+        using var one = 1.0.ToScalar();
         var adversarial = images.clone();
         if (RandomStart)
         {
             using var generator = CreateGenerator(Seed);
             using var noise = empty(images.shape, ScalarType.Float32, CPU).uniform_(-Eps, Eps, generator);
             using var onDevice = noise.to(images.device);
-            var started = (adversarial + onDevice).clamp(0.0, 1.0);
+            var started = adversarial.add(onDevice).clamp_(zero, one);
             adversarial.Dispose();
             adversarial = started;
         }
@@ -71,9 +77,9 @@ public sealed class Pgd : GradientAttack
         {
             using var scope = NewDisposeScope();
             var gradient = InputGradient(adversarial, labels);
-            var stepped = adversarial + Alpha * gradient.sign();
-            var delta = (stepped - images).clamp(-Eps, Eps);
-            var next = (images + delta).clamp(0.0, 1.0).MoveToOuterDisposeScope();
+            var stepped = adversarial.add(gradient.sign().mul_(alpha));
+            var delta = stepped.sub_(images).clamp_(low, high);
+            var next = images.add(delta).clamp_(zero, one).MoveToOuterDisposeScope();
             adversarial.Dispose();
             adversarial = next;
         }

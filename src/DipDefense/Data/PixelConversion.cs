@@ -24,8 +24,12 @@ internal static class PixelConversion
     public static byte[] ToBytes(Tensor images)
     {
         using var scope = torch.NewDisposeScope();
+        // Explicit scalars held past the calls (purifiers run this on worker threads; see DipAdam on temporary scalars).
+        using var scale = 255f.ToScalar();
+        using var zero = 0.ToScalar();
+        using var top = 255.ToScalar();
         var quantised = images.detach().cpu().to(ScalarType.Float32)
-            .mul(255f).round_().clamp_(0, 255).to(ScalarType.Byte).contiguous();
+            .mul(scale).round_().clamp_(zero, top).to(ScalarType.Byte).contiguous();
         return quantised.data<byte>().ToArray();
     }
 

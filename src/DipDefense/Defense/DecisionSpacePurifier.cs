@@ -22,11 +22,11 @@ namespace DipDefense.Defense;
 /// <para>
 /// Gradients are enabled only inside the DIP fit (for the generator weights, whatever the caller's grad mode);
 /// everything else runs without gradients, and the input is never differentiated through (wrap the purifier
-/// in <c>Bpda</c> for defense-aware attacks). Everything runs on the images' device.
+/// in <c>Bpda</c> for defense-aware attacks; its BPDA substitute is the identity). Everything runs on the images' device.
 /// </para>
 /// <para>Queries per image: M + P·(G − 1) + 1 for P used pairs (P ≤ N).</para>
 /// </remarks>
-public sealed class DecisionSpacePurifier
+public sealed class DecisionSpacePurifier : IPurifier
 {
     private readonly DecisionSpaceReconstruction reconstruction;
 
@@ -48,6 +48,18 @@ public sealed class DecisionSpacePurifier
 
     /// <summary>The validated options.</summary>
     public PurifierOptions Options => reconstruction.Options;
+
+    /// <summary><c>dip-decision</c>.</summary>
+    public string Name => "dip-decision";
+
+    /// <summary>True: the DIP networks' noise and initial weights are drawn from <c>Trace.Seed</c> + image index.</summary>
+    public bool IsRandomized => true;
+
+    /// <summary>The same purifier with DIP seed <paramref name="seed"/> (<c>Trace.Seed</c>).</summary>
+    public IPurifier WithSeed(long seed) => new DecisionSpacePurifier(Victim, Options with { Trace = Options.Trace with { Seed = seed } });
+
+    PurifierResult IPurifier.Purify(Tensor images, IProgress<PurificationProgress>? progress, CancellationToken cancellationToken) =>
+        Purify(images, progress, cancellationToken);
 
     /// <summary>Purifies a batch of images.</summary>
     /// <param name="images">float32 [N, C, H, W] in [0, 1], H and W ≥ 11 and accepted by the DIP network, on any device.</param>

@@ -1,8 +1,9 @@
 namespace DipDefense.Defense;
 
 /// <summary>
-/// Progress of <see cref="DecisionSpacePurifier.Purify"/>: reported after every DIP snapshot during the
-/// <see cref="PurificationStage.Trace"/> stage and at the start of every later stage of each chunk.
+/// Progress of an <see cref="IPurifier"/>. <see cref="DecisionSpacePurifier.Purify"/> reports after every DIP snapshot
+/// during the <see cref="PurificationStage.Trace"/> stage and at the start of every later stage of each chunk; the
+/// DIPDefend baseline reports its <see cref="PurificationStage.Trace"/> stage only.
 /// </summary>
 /// <param name="Stage">The stage running.</param>
 /// <param name="ChunkStart">Index of the first image of the chunk being purified.</param>

@@ -1,4 +1,5 @@
 using DipDefense.Attacks;
+using DipDefense.Victims;
 
 namespace DipDefense.Tests.Attacks;
 

@@ -1,5 +1,3 @@
-using DipDefense.Victims;
-
 namespace DipDefense.Tests.Attacks;
 
 /// <summary>
@@ -97,31 +95,6 @@ public sealed class TinyModelFixture : IDisposable
 public sealed class AttacksCollection : ICollectionFixture<TinyModelFixture>
 {
     public const string Name = "Attacks";
-}
-
-/// <summary>Test-only <see cref="IClassifier"/> over a TorchSharp module, counting one query per image.</summary>
-public sealed class ModuleClassifier(nn.Module<Tensor, Tensor> model, int numClasses) : IClassifier
-{
-    private long queries;
-
-    public int NumClasses => numClasses;
-
-    public long QueryCount => Interlocked.Read(ref queries);
-
-    public void ResetQueryCount() => Interlocked.Exchange(ref queries, 0);
-
-    public Tensor Logits(Tensor images)
-    {
-        Interlocked.Add(ref queries, images.shape[0]);
-        using var _ = no_grad();
-        return model.call(images);
-    }
-
-    public Tensor Predict(Tensor images)
-    {
-        using var scope = NewDisposeScope();
-        return Logits(images).argmax(1).MoveToOuterDisposeScope();
-    }
 }
 
 /// <summary>Tensor comparisons for the attack tests.</summary>

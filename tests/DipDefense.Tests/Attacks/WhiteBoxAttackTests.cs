@@ -1,4 +1,5 @@
 using DipDefense.Attacks;
+using DipDefense.Victims;
 
 namespace DipDefense.Tests.Attacks;
 
@@ -137,7 +138,7 @@ public class WhiteBoxAttackTests(TinyModelFixture f)
     {
         var classifier = new ModuleClassifier(f.Model, TinyModelFixture.Classes);
         Attack[] attacks = [new Fgsm(f.Model), new Pgd(f.Model, steps: 3), new Bim(f.Model, steps: 3), new MiFgsm(f.Model, steps: 3),
-            new CarliniWagnerL2(f.Model, steps: 3), new Ddn(f.Model, steps: 3), new Pgd(new Bpda(x => x.flip(3), f.Model, 2), steps: 2),
+            new CarliniWagnerL2(f.Model, steps: 3), new Ddn(f.Model, steps: 3), new Pgd(new Bpda(new NoisyPurifier(), f.Model, 2), steps: 2),
             new HopSkipJump(classifier, maxQueries: 150), new HopSkipJump(classifier, PerturbationNorm.Linf, maxQueries: 150)];
         using var images = f.TestImages.narrow(0, 0, 8);
         using var labels = f.TestLabels.narrow(0, 0, 8);

@@ -1,6 +1,6 @@
 using DipDefense.Dip;
-using DipDefense.Tests.Attacks;
 using DipDefense.Tests.Infrastructure;
+using DipDefense.Victims;
 using DipDefense.Visualization;
 
 namespace DipDefense.Tests.Visualization;

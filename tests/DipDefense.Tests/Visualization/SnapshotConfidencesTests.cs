@@ -1,4 +1,3 @@
-using DipDefense.Tests.Attacks;
 using DipDefense.Victims;
 using DipDefense.Visualization;
 
