@@ -54,6 +54,9 @@ public abstract class Attack
             var x = images.detach().to(device);
             var y = labels.detach().to(device);
             Tensor adversarial;
+            // One libtorch thread: with more, libtorch 2.10's CPU convolution input gradient of a batch is corrupted
+            // (wrong values, sometimes NaN) on the project's machines (docs/platform.md).
+            using (DipDefense.Dip.LibTorchThreads.OneOnThisThread(device))
             using (no_grad())
                 adversarial = Perform(x, y);
             result = adversarial.detach().to(images.device).clamp(0.0, 1.0);

@@ -41,7 +41,7 @@ internal static class DipDefendFit
         {
             for (int b = 0; b < count; b++)
                 generators[b] = DipRandom.CreateGenerator(unchecked(firstSeed + b));
-            using var threads = LibTorchThreads.Single(device);
+            using var threads = LibTorchThreads.OneOnThisThread(device);
             using var noGrad = no_grad();
             using var noise = DipRandom.Noise(options.Network, height, width, generators);
             using var z = new Parameter(noise.to(device, copy: true));

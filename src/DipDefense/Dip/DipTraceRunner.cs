@@ -54,14 +54,9 @@ public sealed class DipTraceRunner
         var call = new Call(Options, targets, shares.Length, stop);
         try
         {
-            using (LibTorchThreads.Single(targets.device))
+            using (LibTorchThreads.KeepDefault())
             using (no_grad())
-            {
-                if (shares.Length == 1)
-                    Fit(call, 0, count, 0, progress, cancellationToken);
-                else
-                    FitInParallel(call, shares, progress, cancellationToken);
-            }
+                FitInParallel(call, shares, progress, cancellationToken);
         }
         catch
         {
@@ -92,8 +87,10 @@ public sealed class DipTraceRunner
         {
             try
             {
+                if (call.Targets.device.type == DeviceType.CPU)
+                    LibTorchThreads.PinCurrentThreadToOne();
                 using (no_grad())
-                    Fit(call, share.Start, share.Count, w, null, cancelAll.Token);
+                    Fit(call, share.Start, share.Count, w, cancelAll.Token);
             }
             catch (Exception e)
             {
@@ -108,7 +105,7 @@ public sealed class DipTraceRunner
         foreach (var thread in threads)
             thread.Start();
 
-        // This thread reports progress: snapshot m is done once every worker has taken it.
+        // The calling thread only reports progress: snapshot m is done once every worker has taken it.
         for (int reported = 0; call.Board.WaitForMore(reported, out int done);)
             for (; reported < done; reported++)
                 progress?.Report(call.Progress(reported));
@@ -122,8 +119,8 @@ public sealed class DipTraceRunner
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
     }
 
-    /// <summary>Fits images [start, start + count) of the call, as worker <paramref name="worker"/> of its board.</summary>
-    private void Fit(Call call, int start, int count, int worker, IProgress<DipProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Fits images [start, start + count) of the call, as worker <paramref name="worker"/> of its board (on its own thread).</summary>
+    private void Fit(Call call, int start, int count, int worker, CancellationToken cancellationToken)
     {
         var targets = call.Targets;
         int channels = (int)targets.shape[1], iterations = Options.Iterations, interval = Options.SnapshotInterval, snapshotCount = Options.Snapshots;
@@ -192,9 +189,6 @@ public sealed class DipTraceRunner
                 taken++;
                 bool allFinished = finished.All(f => f);
                 call.Board.Taken(worker, allFinished ? snapshotCount - 1 : taken - 1, call.Clock.Elapsed);
-                if (progress is not null)
-                    for (int m = taken - 1; m < (allFinished ? snapshotCount : taken); m++)
-                        progress.Report(call.Progress(m));
                 if (allFinished)
                     break;
                 if (finished.Any(f => f))

@@ -51,7 +51,10 @@ public sealed class VictimTrainer
         try
         {
             net.to(device);
-            Fit(classifier, train, validation, generator, progress, cancellationToken);
+            // One libtorch thread: with more, libtorch 2.10's CPU convolution input gradient of a batch is corrupted on
+            // the project's machines (docs/platform.md).
+            using (DipDefense.Dip.LibTorchThreads.OneOnThisThread(device))
+                Fit(classifier, train, validation, generator, progress, cancellationToken);
             return classifier;
         }
         catch

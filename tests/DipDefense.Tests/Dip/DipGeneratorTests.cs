@@ -112,4 +112,33 @@ public class DipGeneratorTests
         Assert.Equal("imageChannels", Assert.Throws<ArgumentException>(() => new DipGenerator(DipNetworkConfig.Small, 0, [1L])).ParamName);
         Assert.Equal("seeds", Assert.Throws<ArgumentException>(() => new DipGenerator(DipNetworkConfig.Small, 3, Array.Empty<long>())).ParamName);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void GradientsMatchADoublePrecisionComputation(int networks)
+    {
+        // Guards the convolution kernels this platform's libtorch picks for the generator (some of its float32 convolution
+        // gradients are wrong on AVX-512 machines: docs/platform.md).
+        using var scope = NewDisposeScope();
+        long[] seeds = [.. Enumerable.Range(0, networks).Select(b => 40L + b)];
+        using var single = new DipGenerator(DipNetworkConfig.Medium, 3, seeds);
+        using var reference = new DipGenerator(DipNetworkConfig.Medium, 3, seeds);
+        reference.to(ScalarType.Float64);
+        using var random = new Generator(5);
+        var noise = rand([networks, 32, 32, 32], generator: random) * 0.1;
+        var target = rand([networks, 3, 32, 32], generator: random);
+
+        single.call(noise).sub(target).square().sum().backward();
+        reference.call(noise.to(ScalarType.Float64)).sub(target.to(ScalarType.Float64)).square().sum().backward();
+        // Relative to the largest gradient of the parameter's kind (a conv bias before BatchNorm has a zero gradient).
+        var pairs = single.named_parameters().Zip(reference.named_parameters()).ToArray();
+        foreach (var ((name, p), (_, q)) in pairs)
+        {
+            string kind = name.EndsWith("weight") ? "weight" : "bias";
+            double scale = pairs.Where(x => x.First.name.EndsWith(kind)).Max(x => x.Second.parameter.grad!.abs().max().item<double>());
+            double error = (p.grad!.to(ScalarType.Float64) - q.grad!).abs().max().item<double>();
+            Assert.True(error <= 1e-3 * scale, $"{name}: float32 gradient off by {error} (largest {kind} gradient {scale})");
+        }
+    }
 }
