@@ -42,12 +42,15 @@ internal static class CalibrateCommand
         var grid = new Option<string>("--grid") { Description = "Comma-separated grid sections G.", DefaultValueFactory = _ => Format(defaults.GridSections) };
         var inputNoise = new Option<string>("--input-noise") { Description = "Comma-separated input-noise std σ_z of the DIP trace, numbers or fractions such as 1/30 (0: off); one set of traces per value.", DefaultValueFactory = _ => Format(defaults.Trace.InputNoiseStd) };
         var outputAveraging = new Option<string>("--output-averaging") { Description = "Comma-separated output averaging β of the DIP trace (0: off; the official DIP uses 0.99); one set of traces per value.", DefaultValueFactory = _ => Format(defaults.Trace.OutputAveraging) };
+        var selection = new Option<string>("--selection") { Description = "Comma-separated selection modes: paper (Eq. 3–7 for every input), support-gate (inputs whose own label the trace supports pass through).", DefaultValueFactory = _ => SelectionName(defaults.Selection) };
+        var gateThreshold = new Option<string>("--gate-threshold") { Description = "Comma-separated support-gate thresholds θ (support-gate only).", DefaultValueFactory = _ => Format(defaults.GateThreshold) };
+        var gateWindow = new Option<string>("--gate-window") { Description = "Comma-separated support-gate windows a-b of snapshots [a, b) (support-gate only).", DefaultValueFactory = _ => $"{defaults.GateStart}-{defaults.GateEnd}" };
         var traceCache = new Option<string?>("--trace-cache") { Description = "Folder that keeps the DIP traces (keyed by inputs and trace settings): a rerun reuses them instead of recomputing." };
         var json = new Option<bool>("--json") { Description = "Write one JSON object to stdout (progress stays on stderr)." };
 
         var command = new Command("calibrate", "Sweep the purifier's settings (τ, w, N, η, G) on DIP traces computed once per image set; rank them by mean accuracy.");
         victim.AddTo(command);
-        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, tau, warmUp, stableRun, pairs, eta, grid, traceCache, device.Option, json })
+        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, traceCache, device.Option, json })
             command.Options.Add(option);
 
         command.SetAction(result =>
@@ -75,7 +78,12 @@ internal static class CalibrateCommand
                 from n in ParseList("--pairs", result.GetValue(pairs)!, int.Parse)
                 from e in ParseList("--eta", result.GetValue(eta)!, double.Parse)
                 from g in ParseList("--grid", result.GetValue(grid)!, int.Parse)
-                select baseOptions with { Trace = traceSetting, SsimThreshold = t, WarmUp = w, StableRun = k, Pairs = n, Eta = e, GridSections = g }).ToArray();
+                from gate in Gates(result.GetValue(selection)!, result.GetValue(gateThreshold)!, result.GetValue(gateWindow)!)
+                select baseOptions with
+                {
+                    Trace = traceSetting, SsimThreshold = t, WarmUp = w, StableRun = k, Pairs = n, Eta = e, GridSections = g,
+                    Selection = gate.Selection, GateThreshold = gate.Threshold, GateStart = gate.Start, GateEnd = gate.End,
+                }).ToArray();
             foreach (var setting in settings)
                 setting.Validate("settings");
             var target = device.Resolve(result);
@@ -199,6 +207,9 @@ internal static class CalibrateCommand
         {
             input_noise = Options.Trace.InputNoiseStd,
             output_averaging = Options.Trace.OutputAveraging,
+            selection = SelectionName(Options.Selection),
+            gate_threshold = Options.Selection == PurifierSelection.Paper ? (double?)null : Options.GateThreshold,
+            gate_window = Options.Selection == PurifierSelection.Paper ? null : $"{Options.GateStart}-{Options.GateEnd}",
             tau = Options.SsimThreshold,
             warmup = Options.WarmUp,
             stable_run = Options.StableRun,
@@ -223,7 +234,7 @@ internal static class CalibrateCommand
 
     static void Print(IAnsiConsole console, IReadOnlyList<string> names, IReadOnlyList<Row> rows)
     {
-        var table = new Table().AddColumns("σ_z", "β", "τ", "w", "k", "N", "η", "G");
+        var table = new Table().AddColumns("σ_z", "β", "selection", "τ", "w", "k", "N", "η", "G");
         foreach (string name in names)
             table.AddColumn(Markup.Escape(name));
         table.AddColumns("mean acc.", "SSIM vs clean", "crossing share", "ceiling");
@@ -231,7 +242,8 @@ internal static class CalibrateCommand
         {
             var o = row.Options;
             table.AddRow([
-                Format(Math.Round(o.Trace.InputNoiseStd, 4)), Format(o.Trace.OutputAveraging), Format(o.SsimThreshold), Format(o.WarmUp), Format(o.StableRun), Format(o.Pairs), Format(o.Eta), Format(o.GridSections),
+                Format(Math.Round(o.Trace.InputNoiseStd, 4)), Format(o.Trace.OutputAveraging),
+                Markup.Escape(o.Selection == PurifierSelection.Paper ? "paper" : $"gate {Format(o.GateThreshold)} [{o.GateStart},{o.GateEnd})"), Format(o.SsimThreshold), Format(o.WarmUp), Format(o.StableRun), Format(o.Pairs), Format(o.Eta), Format(o.GridSections),
                 .. row.Sets.Select(s => $"{s.Accuracy:0.000}"),
                 $"{row.MeanAccuracy:0.000}", row.MeanSsim is { } m ? $"{m:0.000}" : "-", $"{row.CrossingShare:0.000}", $"{row.Ceiling:0.000}",
             ]);
@@ -241,6 +253,38 @@ internal static class CalibrateCommand
             console.Profile.Width = Math.Max(console.Profile.Width, 12 * (10 + names.Count));
         console.Write(table);
     }
+
+    /// <summary>The selection settings to sweep: paper once, and the support gate at every threshold and window.</summary>
+    static IEnumerable<(PurifierSelection Selection, double Threshold, int Start, int End)> Gates(string modes, string thresholds, string windows)
+    {
+        var defaults = new PurifierOptions();
+        foreach (string mode in ParseList("--selection", modes, (text, _) => text))
+        {
+            var parsed = ParseSelection(mode);
+            if (parsed == PurifierSelection.Paper)
+            {
+                yield return (parsed, defaults.GateThreshold, defaults.GateStart, defaults.GateEnd);
+                continue;
+            }
+            foreach (double threshold in ParseList("--gate-threshold", thresholds, double.Parse))
+                foreach (string window in ParseList("--gate-window", windows, (text, _) => text))
+                {
+                    var bounds = window.Split('-');
+                    if (bounds.Length != 2 || !int.TryParse(bounds[0], CultureInfo.InvariantCulture, out int start) || !int.TryParse(bounds[1], CultureInfo.InvariantCulture, out int end))
+                        throw new ArgumentException($"--gate-window: '{window}' is not a window a-b of snapshot indices (e.g. --gate-window 10-50).");
+                    yield return (parsed, threshold, start, end);
+                }
+        }
+    }
+
+    internal static PurifierSelection ParseSelection(string text) => text switch
+    {
+        "paper" => PurifierSelection.Paper,
+        "support-gate" => PurifierSelection.SupportGate,
+        _ => throw new ArgumentException($"--selection must be paper or support-gate; got '{text}'."),
+    };
+
+    internal static string SelectionName(PurifierSelection selection) => selection == PurifierSelection.Paper ? "paper" : "support-gate";
 
     /// <summary>Parses a comma-separated list (invariant culture), without duplicates, in the order given.</summary>
     static T[] ParseList<T>(string option, string text, Func<string, IFormatProvider, T> parse)

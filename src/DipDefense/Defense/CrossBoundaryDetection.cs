@@ -46,6 +46,21 @@ public static class CrossBoundaryDetection
         return true;
     }
 
+    /// <summary>
+    /// The lock-in index of a trace: the first i from which every label equals the last one (0 for a constant trace).
+    /// </summary>
+    /// <param name="labels">y_i, M ≥ 1 values.</param>
+    public static int LockIn(IReadOnlyList<long> labels)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        if (labels.Count == 0)
+            throw new ArgumentException("labels must hold at least one label.", nameof(labels));
+        int i = labels.Count - 1;
+        while (i > 0 && labels[i - 1] == labels[^1])
+            i--;
+        return i;
+    }
+
     /// <summary>The last <paramref name="count"/> entries of <paramref name="crossings"/> (all of them when fewer).</summary>
     /// <param name="crossings">Cross-boundary indices, ascending.</param>
     /// <param name="count">N; ≥ 1.</param>

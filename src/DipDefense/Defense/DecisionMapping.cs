@@ -2,7 +2,8 @@ namespace DipDefense.Defense;
 
 /// <summary>
 /// Step 2 of the method (docs/method.md) for B traces of M snapshots: the victim's label y_i and the SSIM
-/// q_i = SSIM(x_i, x′) of every snapshot. It does not depend on τ, w, N, η or G, so one mapping serves every
+/// q_i = SSIM(x_i, x′) of every snapshot, the victim's label y′ of each input, and the support
+/// s_i = p_{y′}(x_i), the victim's probability (softmax of its logits) of the input's label at every snapshot. It does not depend on τ, w, N, η or G, so one mapping serves every
 /// setting of <see cref="DecisionSpaceReconstruction"/> for the same traces, inputs and victim
 /// (<see cref="DecisionSpaceReconstruction.Map"/>, then
 /// <see cref="DecisionSpaceReconstruction.Reconstruct(TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, DecisionMapping, CancellationToken)"/>).
@@ -11,13 +12,17 @@ public sealed class DecisionMapping
 {
     private readonly long[] labels;
     private readonly double[] ssim;
+    private readonly long[] inputLabels;
+    private readonly double[] support;
 
-    internal DecisionMapping(int traces, int snapshots, long[] labels, double[] ssim, TimeSpan elapsed)
+    internal DecisionMapping(int traces, int snapshots, long[] labels, double[] ssim, long[] inputLabels, double[] support, TimeSpan elapsed)
     {
         Traces = traces;
         Snapshots = snapshots;
         this.labels = labels;
         this.ssim = ssim;
+        this.inputLabels = inputLabels;
+        this.support = support;
         Elapsed = elapsed;
     }
 
@@ -35,6 +40,12 @@ public sealed class DecisionMapping
 
     /// <summary>q_i of trace <paramref name="trace"/>: M values, earliest first.</summary>
     public ArraySegment<double> SsimOf(int trace) => new(ssim, CheckTrace(trace) * Snapshots, Snapshots);
+
+    /// <summary>y′ of trace <paramref name="trace"/>: the victim's label of the input the trace was fitted to.</summary>
+    public long InputLabelOf(int trace) => inputLabels[CheckTrace(trace)];
+
+    /// <summary>s_i of trace <paramref name="trace"/>: the victim's probability of the input's label y′ at every snapshot, M values.</summary>
+    public ArraySegment<double> SupportOf(int trace) => new(support, CheckTrace(trace) * Snapshots, Snapshots);
 
     /// <summary>The label of snapshot <paramref name="row"/> of the flattened [B·M] snapshots (row = b·M + i).</summary>
     internal long LabelAt(long row) => labels[row];

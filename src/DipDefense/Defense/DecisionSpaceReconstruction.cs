@@ -20,7 +20,7 @@ namespace DipDefense.Defense;
 /// </para>
 /// <para>
 /// The grid search queries λ = 1/G, …, (G − 1)/G only: λ = 1 gives x_{i+1} itself, whose label y_{i+1} ≠ y_i
-/// is already known, so a pair costs G − 1 queries. Queries per call: B·M + P·(G − 1) + B for P used pairs.
+/// is already known, so a pair costs G − 1 queries. Queries per call: B·M + B (the snapshots and the inputs) + P·(G − 1) + B for P used pairs.
 /// </para>
 /// <para>
 /// The decision mapping (step 2) does not depend on τ, w, N, η or G: <see cref="Map"/> computes it alone, and
@@ -133,10 +133,15 @@ public sealed class DecisionSpaceReconstruction
         int count = (int)traces.shape[0], snapshots = (int)traces.shape[1];
         long[] imageShape = [traces.shape[2], traces.shape[3], traces.shape[4]];
         var flat = traces.detach().reshape([count * snapshots, .. imageShape]);
-        long[] labels = Victim.PredictLabels(flat);
+        var logits = Victim.Logits(flat);
+        var probabilities = softmax(logits.to(ScalarType.Float64), 1);
+        long[] labels = ToLongs(logits.argmax(1));
+        long[] inputLabels = Victim.PredictLabels(inputs.detach());
+        var inputIndex = tensor(inputLabels, device: probabilities.device).repeat_interleave(snapshots).unsqueeze(1);
+        double[] support = ToDoubles(probabilities.gather(1, inputIndex).squeeze(1));
         var repeated = inputs.detach().unsqueeze(1).expand([count, snapshots, .. imageShape]).reshape([count * snapshots, .. imageShape]);
         double[] ssim = ToDoubles(ImageQuality.Ssim(flat, repeated));
-        return new DecisionMapping(count, snapshots, labels, ssim, clock.Elapsed);
+        return new DecisionMapping(count, snapshots, labels, ssim, inputLabels, support, clock.Elapsed);
     }
 
     private PurificationResult Reconstruct(Tensor traces, Tensor inputs, DecisionMapping? mapping, Action<PurificationStage>? onStage, CancellationToken cancellationToken)
@@ -165,10 +170,17 @@ public sealed class DecisionSpaceReconstruction
         var crossings = new int[count][];
         var used = new int[count][];
         var pairRows = new List<long>();
+        var support = new double?[count];
+        var passed = new bool[count];
         for (int b = 0; b < count; b++)
         {
             crossings[b] = CrossBoundaryDetection.Detect(mapping.LabelsOf(b), mapping.SsimOf(b), Options.SsimThreshold, Options.WarmUp, Options.StableRun);
-            used[b] = CrossBoundaryDetection.LastPairs(crossings[b], Options.Pairs);
+            if (Options.Selection == PurifierSelection.SupportGate)
+            {
+                support[b] = mapping.SupportOf(b).Skip(Options.GateStart).Take(Options.GateEnd - Options.GateStart).Average();
+                passed[b] = support[b] >= Options.GateThreshold;
+            }
+            used[b] = passed[b] ? [] : CrossBoundaryDetection.LastPairs(crossings[b], Options.Pairs);
             pairRows.AddRange(used[b].Select(i => (long)b * snapshots + i));
         }
         var steps = new int[pairRows.Count];
@@ -217,6 +229,10 @@ public sealed class DecisionSpaceReconstruction
                 Lambdas = [.. steps.Skip(first).Take(used[b].Length).Select(k => (double)k / Options.GridSections)],
                 OnBoundaryCount = fallback ? Math.Min(Options.Pairs, snapshots) : used[b].Length,
                 FallbackUsed = fallback,
+                InputLabel = mapping.InputLabelOf(b),
+                LockIn = CrossBoundaryDetection.LockIn(mapping.LabelsOf(b)),
+                GateSupport = support[b],
+                PassedThrough = passed[b],
                 FinalLabel = finalLabels[b],
                 Timings = perImage,
             };
@@ -256,6 +272,12 @@ public sealed class DecisionSpaceReconstruction
 
         var chosen = tensor(steps.Select((k, p) => (long)p * sections + k - 1).ToArray(), device: device);
         return grid.reshape([pairs * sections, .. imageShape]).index_select(0, chosen);
+    }
+
+    private static long[] ToLongs(Tensor values)
+    {
+        using var cpu = values.to(ScalarType.Int64).cpu();
+        return cpu.data<long>().ToArray();
     }
 
     private static double[] ToDoubles(Tensor values)

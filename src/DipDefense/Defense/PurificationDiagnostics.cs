@@ -22,8 +22,23 @@ public sealed record PurificationDiagnostics
     /// <summary>Number of on-boundary images x_b averaged into the output (the used pairs, or the fallback snapshots).</summary>
     public required int OnBoundaryCount { get; init; }
 
-    /// <summary>Whether no pair was detected, so that the last N snapshots were stitched with η = 0.</summary>
+    /// <summary>Whether no pair was used (none detected, or the input passed the support gate), so that the last N snapshots were stitched with η = 0.</summary>
     public required bool FallbackUsed { get; init; }
+
+    /// <summary>y′: the victim's label of the input.</summary>
+    public long InputLabel { get; init; }
+
+    /// <summary>
+    /// The lock-in snapshot: the first index from which every snapshot has the label of the last one (0 when the label never
+    /// changes). An adversarial input's trace locks into its label once the adversarial noise is fitted.
+    /// </summary>
+    public int LockIn { get; init; }
+
+    /// <summary>The support gate's value for this input: the mean of p_{y′}(x_i) over the gate window; null when no gate ran.</summary>
+    public double? GateSupport { get; init; }
+
+    /// <summary>Whether the input passed the support gate (its output is its last snapshot; no pair was looked at).</summary>
+    public bool PassedThrough { get; init; }
 
     /// <summary>The victim's label of the purified image.</summary>
     public required long FinalLabel { get; init; }

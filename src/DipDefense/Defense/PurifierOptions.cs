@@ -63,6 +63,27 @@ public sealed record PurifierOptions
     public int GridSections { get; init; } = 10;
 
     /// <summary>
+    /// How the output is chosen (docs/method.md, "Selection modes"): <see cref="PurifierSelection.Paper"/> runs Eq. 3–7 on
+    /// every input; <see cref="PurifierSelection.SupportGate"/> first lets an input through whose own label its trace
+    /// supports (see <see cref="GateThreshold"/>). Default <see cref="PurifierSelection.Paper"/>.
+    /// </summary>
+    public PurifierSelection Selection { get; init; } = PurifierSelection.Paper;
+
+    /// <summary>
+    /// θ of the support gate: an input x′ passes through (its output is its last snapshot, as the paper's fallback) when
+    /// the mean over snapshots [<see cref="GateStart"/>, <see cref="GateEnd"/>) of s_i = p_{y′}(x_i), the victim's
+    /// probability of the input's own label y′, is at least θ. In [0, 1]. Default 0.1. Used with
+    /// <see cref="PurifierSelection.SupportGate"/> only.
+    /// </summary>
+    public double GateThreshold { get; init; } = 0.1;
+
+    /// <summary>First snapshot a of the support gate's window. Default 10. In [0, <see cref="GateEnd"/>).</summary>
+    public int GateStart { get; init; } = 10;
+
+    /// <summary>End b (exclusive) of the support gate's window. Default 50. In (<see cref="GateStart"/>, M].</summary>
+    public int GateEnd { get; init; } = 50;
+
+    /// <summary>
     /// Images purified together by one batched DIP trace (B). Default 16. Results do not depend on it
     /// (image i always uses seed <c>Trace.Seed + i</c>); it trades memory for speed. At least 1.
     /// </summary>
@@ -94,6 +115,10 @@ public sealed record PurifierOptions
         if (Pairs < 1 || Pairs > snapshots) Fail($"{nameof(Pairs)} must lie in [1, Trace.Snapshots] = [1, {snapshots}]; got {Pairs}.");
         if (!(Eta >= 0) || double.IsInfinity(Eta)) Fail($"{nameof(Eta)} must be finite and non-negative; got {Eta}.");
         if (GridSections < 1) Fail($"{nameof(GridSections)} must be at least 1; got {GridSections}.");
+        if (!Enum.IsDefined(Selection)) Fail($"{nameof(Selection)} has the undefined value {(int)Selection}.");
+        if (!(GateThreshold >= 0 && GateThreshold <= 1)) Fail($"{nameof(GateThreshold)} must lie in [0, 1]; got {GateThreshold}.");
+        if (Selection == PurifierSelection.SupportGate && (GateStart < 0 || GateEnd > snapshots || GateStart >= GateEnd))
+            Fail($"the gate window [{nameof(GateStart)}, {nameof(GateEnd)}) must satisfy 0 ≤ start < end ≤ Trace.Snapshots = {snapshots}; got [{GateStart}, {GateEnd}).");
         if (BatchSize < 1) Fail($"{nameof(BatchSize)} must be at least 1; got {BatchSize}.");
     }
 }

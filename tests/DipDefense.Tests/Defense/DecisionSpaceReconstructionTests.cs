@@ -169,8 +169,8 @@ public class DecisionSpaceReconstructionTests
         using var expected = snapshots.narrow(0, 7, 3).mean([0]);
         using var actual = result.Purified[0];
         Assert.True(actual.allclose(expected, rtol: 0, atol: 1e-6));
-        // Queries: M for the mapping, no grid, one final.
-        Assert.Equal(10 + 1, victim.QueryCount);
+        // Queries: M snapshots and the input for the mapping, no grid, one final.
+        Assert.Equal(10 + 1 + 1, victim.QueryCount);
     }
 
     [Fact]
@@ -189,7 +189,7 @@ public class DecisionSpaceReconstructionTests
     }
 
     [Fact]
-    public void BatchedTracesGiveThePerImageResultsWithThreeBatchedQueries()
+    public void BatchedTracesGiveThePerImageResultsWithFourBatchedQueries()
     {
         using var generator = new Generator(11);
         using var textured = rand([10, 1, Side, Side], generator: generator).mul_(0.8);
@@ -200,8 +200,8 @@ public class DecisionSpaceReconstructionTests
         var reconstruction = new DecisionSpaceReconstruction(victim, Base);
 
         using var batched = reconstruction.Reconstruct(traces, inputs);
-        // 2·M snapshots, 3 pairs·(G − 1) grid points, 2 outputs.
-        Assert.Equal(new long[] { 20, 27, 2 }, victim.CallSizes);
+        // 2·M snapshots, the 2 inputs, 3 pairs·(G − 1) grid points, 2 outputs.
+        Assert.Equal(new long[] { 20, 2, 27, 2 }, victim.CallSizes);
         for (int b = 0; b < 2; b++)
         {
             using var single = reconstruction.ReconstructOne(traces[b], inputs[b]);
@@ -249,5 +249,43 @@ public class DecisionSpaceReconstructionTests
     {
         float min = images.min().item<float>(), max = images.max().item<float>();
         Assert.True(Math.Abs(min - value) < 1e-5 && Math.Abs(max - value) < 1e-5, $"expected {value}; got [{min}, {max}]");
+    }
+
+    [Fact]
+    public void LockInIsWhereTheLastLabelTakesOver()
+    {
+        Assert.Equal(7, CrossBoundaryDetection.LockIn([0, 1, 0, 1, 1, 0, 1, 0, 0, 0]));
+        Assert.Equal(0, CrossBoundaryDetection.LockIn([4, 4, 4]));
+        Assert.Equal(2, CrossBoundaryDetection.LockIn([1, 1, 0]));
+        Assert.Throws<ArgumentException>(() => CrossBoundaryDetection.LockIn([]));
+    }
+
+    [Fact]
+    public void TheSupportGateLetsThroughAnInputWhoseLabelTheWindowSupportsAndSendsTheOthersToEquations3To7()
+    {
+        // The input 0.5 has label 0; the one-hot victim gives s_i = 1 where y_i = 0: snapshots 0, 2, 5, 7, 8, 9.
+        var victim = new ThresholdClassifier();
+        using var snapshots = ConstantImages(Values);
+        using var input = ConstantImage(0.5);
+        var gate = Base with { Selection = PurifierSelection.SupportGate, GateStart = 0, GateEnd = 4 };   // mean s over 0..3 = 0.5
+
+        using var through = new DecisionSpaceReconstruction(victim, gate with { GateThreshold = 0.5 }).ReconstructOne(snapshots, input);
+        using var gated = new DecisionSpaceReconstruction(victim, gate with { GateThreshold = 0.6 }).ReconstructOne(snapshots, input);
+        using var paper = new DecisionSpaceReconstruction(victim, Base).ReconstructOne(snapshots, input);
+
+        var d = through.Diagnostics[0];
+        Assert.Equal(0, d.InputLabel);
+        Assert.Equal(7, d.LockIn);
+        Assert.Equal(0.5, d.GateSupport!.Value, 12);
+        Assert.True(d.PassedThrough);
+        Assert.True(d.FallbackUsed);
+        Assert.Empty(d.UsedPairs);
+        Assert.Equal(new[] { 2, 4, 6 }, d.Crossings);                 // detected, not used
+        AssertConstant(through.Purified, (0.4 + 0.4 + 0.45) / 3);      // the last N = 3 snapshots
+
+        Assert.False(gated.Diagnostics[0].PassedThrough);
+        Assert.Equal(new[] { 2, 4, 6 }, gated.Diagnostics[0].UsedPairs);
+        Assert.True(gated.Purified.equal(paper.Purified).all().item<bool>());
+        Assert.Null(paper.Diagnostics[0].GateSupport);
     }
 }

@@ -34,6 +34,12 @@ public class PurifierOptionsTests
         { "Eta", new PurifierOptions { Eta = double.PositiveInfinity } },
         { "GridSections", new PurifierOptions { GridSections = 0 } },
         { "BatchSize", new PurifierOptions { BatchSize = 0 } },
+        { "Selection", new PurifierOptions { Selection = (PurifierSelection)7 } },
+        { "GateThreshold", new PurifierOptions { GateThreshold = 1.5 } },
+        { "GateThreshold", new PurifierOptions { GateThreshold = double.NaN } },
+        { "gate window", new PurifierOptions { Selection = PurifierSelection.SupportGate, GateStart = 50, GateEnd = 50 } },
+        { "gate window", new PurifierOptions { Selection = PurifierSelection.SupportGate, GateStart = -1 } },
+        { "gate window", new PurifierOptions { Selection = PurifierSelection.SupportGate, GateEnd = 201 } },
     };
 
     [Theory]

@@ -98,9 +98,9 @@ public class PurifierSweepTests
         var sweep = new PurifierSweep(victim, Settings);
         sweep.Add(traces, inputs, [0, 1, 1], onReconstructed: (s, r) => pairs[s] = r.Diagnostics.Sum(d => d.UsedPairs.Length));
 
-        // N·M once, then per setting P·(G − 1) grid points, N final labels and N labels of the quantised images.
+        // N·M snapshots and N inputs once, then per setting P·(G − 1) grid points, N final labels and N labels of the quantised images.
         long perSetting = Enumerable.Range(0, Settings.Length).Sum(s => (long)pairs[s] * (Settings[s].GridSections - 1) + 2 * images);
-        Assert.Equal(images * Snapshots + perSetting, victim.QueryCount);
+        Assert.Equal(images * Snapshots + images + perSetting, victim.QueryCount);
         Assert.Equal(images * Snapshots, victim.CallSizes[0]);
         Assert.Equal(1, victim.CallSizes.Count(size => size == images * Snapshots));
         Assert.Null(sweep.Results[0].MeanSsim);
