@@ -37,6 +37,21 @@ public sealed class DipPurifyOptions
         /// <summary>β, the DIP output averaging: 0 (off).</summary>
         public static readonly double OutputAveraging = Core.Trace.OutputAveraging;
 
+        /// <summary>Noise-free snapshots: false.</summary>
+        public static readonly bool NoiseFreeSnapshots = Core.Trace.NoiseFreeSnapshots;
+
+        /// <summary>Selection mode: the paper's.</summary>
+        public static readonly PurifierSelection Selection = Core.Selection;
+
+        /// <summary>θ of the support gate: 0.1.</summary>
+        public static readonly double GateThreshold = Core.GateThreshold;
+
+        /// <summary>First snapshot of the support gate's window: 10.</summary>
+        public static readonly int GateStart = Core.GateStart;
+
+        /// <summary>End of the support gate's window: 50.</summary>
+        public static readonly int GateEnd = Core.GateEnd;
+
         /// <summary>Rows purified together: 16.</summary>
         public static readonly int BatchSize = Core.BatchSize;
 
@@ -119,6 +134,27 @@ public sealed class DipPurifyOptions
     /// exponential moving average of the outputs. 0 switches it off. In [0, 1). Default 0.
     /// </summary>
     public double OutputAveraging = Defaults.OutputAveraging;
+
+    /// <summary>
+    /// Whether each DIP snapshot is the output for the unperturbed input z (an extra forward pass) rather than the
+    /// perturbed one (only with <see cref="InputNoiseStd"/> &gt; 0 and no output averaging). Default false.
+    /// </summary>
+    public bool NoiseFreeSnapshots = Defaults.NoiseFreeSnapshots;
+
+    /// <summary>
+    /// How each output is chosen: <see cref="PurifierSelection.Paper"/> (Eq. 3–7 for every row) or
+    /// <see cref="PurifierSelection.SupportGate"/> (rows whose own label the trace supports pass through). Default: the core default.
+    /// </summary>
+    public PurifierSelection Selection = Defaults.Selection;
+
+    /// <summary>θ of the support gate, in [0, 1]. Default 0.1.</summary>
+    public double GateThreshold = Defaults.GateThreshold;
+
+    /// <summary>First snapshot a of the support gate's window [a, b). Default 10.</summary>
+    public int GateStart = Defaults.GateStart;
+
+    /// <summary>End b (exclusive) of the support gate's window [a, b), at most M. Default 50.</summary>
+    public int GateEnd = Defaults.GateEnd;
 
     /// <summary>
     /// Rows purified together by one batched DIP computation, read from the input as the cursor advances. Speed and
@@ -213,6 +249,11 @@ public sealed class DipPurifyOptions
             Seed = settings.Trace.Seed,
             InputNoiseStd = settings.Trace.InputNoiseStd,
             OutputAveraging = settings.Trace.OutputAveraging,
+            NoiseFreeSnapshots = settings.Trace.NoiseFreeSnapshots,
+            Selection = settings.Selection,
+            GateThreshold = settings.GateThreshold,
+            GateStart = settings.GateStart,
+            GateEnd = settings.GateEnd,
             SsimThreshold = settings.SsimThreshold,
             WarmUp = settings.WarmUp,
             StableRun = settings.StableRun,
@@ -237,7 +278,12 @@ public sealed class DipPurifyOptions
             Seed = Seed,
             InputNoiseStd = InputNoiseStd,
             OutputAveraging = OutputAveraging,
+            NoiseFreeSnapshots = NoiseFreeSnapshots,
         },
+        Selection = Selection,
+        GateThreshold = GateThreshold,
+        GateStart = GateStart,
+        GateEnd = GateEnd,
         SsimThreshold = SsimThreshold,
         WarmUp = WarmUp,
         StableRun = StableRun,

@@ -42,6 +42,7 @@ internal static class CalibrateCommand
         var grid = new Option<string>("--grid") { Description = "Comma-separated grid sections G.", DefaultValueFactory = _ => Format(defaults.GridSections) };
         var inputNoise = new Option<string>("--input-noise") { Description = "Comma-separated input-noise std σ_z of the DIP trace, numbers or fractions such as 1/30 (0: off); one set of traces per value.", DefaultValueFactory = _ => Format(defaults.Trace.InputNoiseStd) };
         var outputAveraging = new Option<string>("--output-averaging") { Description = "Comma-separated output averaging β of the DIP trace (0: off; the official DIP uses 0.99); one set of traces per value.", DefaultValueFactory = _ => Format(defaults.Trace.OutputAveraging) };
+        var noiseFree = new Option<string>("--noise-free-snapshots") { Description = "Comma-separated false/true: snapshots of the unperturbed input z (an extra forward pass) instead of the perturbed one; one set of traces per value.", DefaultValueFactory = _ => defaults.Trace.NoiseFreeSnapshots ? "true" : "false" };
         var selection = new Option<string>("--selection") { Description = "Comma-separated selection modes: paper (Eq. 3–7 for every input), support-gate (inputs whose own label the trace supports pass through).", DefaultValueFactory = _ => SelectionName(defaults.Selection) };
         var gateThreshold = new Option<string>("--gate-threshold") { Description = "Comma-separated support-gate thresholds θ (support-gate only).", DefaultValueFactory = _ => Format(defaults.GateThreshold) };
         var gateWindow = new Option<string>("--gate-window") { Description = "Comma-separated support-gate windows a-b of snapshots [a, b) (support-gate only).", DefaultValueFactory = _ => $"{defaults.GateStart}-{defaults.GateEnd}" };
@@ -50,7 +51,7 @@ internal static class CalibrateCommand
 
         var command = new Command("calibrate", "Sweep the purifier's settings (τ, w, N, η, G) on DIP traces computed once per image set; rank them by mean accuracy.");
         victim.AddTo(command);
-        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, traceCache, device.Option, json })
+        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, noiseFree, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, traceCache, device.Option, json })
             command.Options.Add(option);
 
         command.SetAction(result =>
@@ -66,7 +67,9 @@ internal static class CalibrateCommand
             var traces = (
                 from σ in ParseList("--input-noise", result.GetValue(inputNoise)!, (text, _) => Fraction.Parse(text, "--input-noise"))
                 from β in ParseList("--output-averaging", result.GetValue(outputAveraging)!, double.Parse)
-                select trace with { InputNoiseStd = σ, OutputAveraging = β }).ToArray();
+                from free in ParseList("--noise-free-snapshots", result.GetValue(noiseFree)!, (text, _) => bool.TryParse(text, out bool b) ? b
+                    : throw new ArgumentException($"--noise-free-snapshots must be a comma-separated list of false and true; got '{text}'."))
+                select trace with { InputNoiseStd = σ, OutputAveraging = β, NoiseFreeSnapshots = free }).ToArray();
             foreach (var t in traces)
                 t.Validate("--input-noise/--output-averaging");
             var baseOptions = new PurifierOptions { Trace = trace, BatchSize = result.GetValue(batch) };
@@ -207,6 +210,7 @@ internal static class CalibrateCommand
         {
             input_noise = Options.Trace.InputNoiseStd,
             output_averaging = Options.Trace.OutputAveraging,
+            noise_free_snapshots = Options.Trace.NoiseFreeSnapshots,
             selection = SelectionName(Options.Selection),
             gate_threshold = Options.Selection == PurifierSelection.Paper ? (double?)null : Options.GateThreshold,
             gate_window = Options.Selection == PurifierSelection.Paper ? null : $"{Options.GateStart}-{Options.GateEnd}",
@@ -234,7 +238,7 @@ internal static class CalibrateCommand
 
     static void Print(IAnsiConsole console, IReadOnlyList<string> names, IReadOnlyList<Row> rows)
     {
-        var table = new Table().AddColumns("σ_z", "β", "selection", "τ", "w", "k", "N", "η", "G");
+        var table = new Table().AddColumns("σ_z", "β", "noise-free", "selection", "τ", "w", "k", "N", "η", "G");
         foreach (string name in names)
             table.AddColumn(Markup.Escape(name));
         table.AddColumns("mean acc.", "SSIM vs clean", "crossing share", "ceiling");
@@ -242,7 +246,7 @@ internal static class CalibrateCommand
         {
             var o = row.Options;
             table.AddRow([
-                Format(Math.Round(o.Trace.InputNoiseStd, 4)), Format(o.Trace.OutputAveraging),
+                Format(Math.Round(o.Trace.InputNoiseStd, 4)), Format(o.Trace.OutputAveraging), o.Trace.NoiseFreeSnapshots ? "yes" : "no",
                 Markup.Escape(o.Selection == PurifierSelection.Paper ? "paper" : $"gate {Format(o.GateThreshold)} [{o.GateStart},{o.GateEnd})"), Format(o.SsimThreshold), Format(o.WarmUp), Format(o.StableRun), Format(o.Pairs), Format(o.Eta), Format(o.GridSections),
                 .. row.Sets.Select(s => $"{s.Accuracy:0.000}"),
                 $"{row.MeanAccuracy:0.000}", row.MeanSsim is { } m ? $"{m:0.000}" : "-", $"{row.CrossingShare:0.000}", $"{row.Ceiling:0.000}",
@@ -269,12 +273,19 @@ internal static class CalibrateCommand
             foreach (double threshold in ParseList("--gate-threshold", thresholds, double.Parse))
                 foreach (string window in ParseList("--gate-window", windows, (text, _) => text))
                 {
-                    var bounds = window.Split('-');
-                    if (bounds.Length != 2 || !int.TryParse(bounds[0], CultureInfo.InvariantCulture, out int start) || !int.TryParse(bounds[1], CultureInfo.InvariantCulture, out int end))
-                        throw new ArgumentException($"--gate-window: '{window}' is not a window a-b of snapshot indices (e.g. --gate-window 10-50).");
+                    var (start, end) = ParseWindow(window);
                     yield return (parsed, threshold, start, end);
                 }
         }
+    }
+
+    /// <summary>Parses a gate window "a-b" (snapshots [a, b)).</summary>
+    internal static (int Start, int End) ParseWindow(string window)
+    {
+        var bounds = window.Split('-');
+        if (bounds.Length != 2 || !int.TryParse(bounds[0], CultureInfo.InvariantCulture, out int start) || !int.TryParse(bounds[1], CultureInfo.InvariantCulture, out int end))
+            throw new ArgumentException($"--gate-window: '{window}' is not a window a-b of snapshot indices (e.g. --gate-window 10-50).");
+        return (start, end);
     }
 
     internal static PurifierSelection ParseSelection(string text) => text switch

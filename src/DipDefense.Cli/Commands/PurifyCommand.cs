@@ -28,19 +28,23 @@ internal static class PurifyCommand
         var seed = new Option<long>("--seed") { Description = "DIP seed; image i uses seed + i.", DefaultValueFactory = _ => defaults.Trace.Seed };
         var inputNoise = new Option<string>("--input-noise") { Description = "σ_z: std of the fresh Gaussian noise added to the DIP input at every iteration, a number or a fraction such as 1/30 (0: off).", DefaultValueFactory = _ => defaults.Trace.InputNoiseStd.ToString("R", System.Globalization.CultureInfo.InvariantCulture) };
         var outputAveraging = new Option<double>("--output-averaging") { Description = "β: the snapshots are the exponential moving average of the DIP outputs with this weight (0: off; the official DIP uses 0.99).", DefaultValueFactory = _ => defaults.Trace.OutputAveraging };
+        var noiseFree = new Option<bool>("--noise-free-snapshots") { Description = "Snapshots of the unperturbed input z (an extra forward pass) instead of the perturbed one.", DefaultValueFactory = _ => defaults.Trace.NoiseFreeSnapshots };
         var tau = new Option<double>("--tau") { Description = "SSIM threshold τ of a recognisable snapshot.", DefaultValueFactory = _ => defaults.SsimThreshold };
         var warmUp = new Option<int>("--warmup") { Description = "Warm-up w: snapshots before index w are never cross-boundary.", DefaultValueFactory = _ => defaults.WarmUp };
         var stableRun = new Option<int>("--stable-run") { Description = "k: a crossing counts only when the label it leaves was held for k snapshots (1: the paper's Eq. 3).", DefaultValueFactory = _ => defaults.StableRun };
         var pairs = new Option<int>("--pairs") { Description = "N: the last N cross-boundary pairs are stitched.", DefaultValueFactory = _ => defaults.Pairs };
         var eta = new Option<double>("--eta") { Description = "η: on-manifold push away from the input.", DefaultValueFactory = _ => defaults.Eta };
         var grid = new Option<int>("--grid") { Description = "G: sections of the on-boundary grid search.", DefaultValueFactory = _ => defaults.GridSections };
+        var selection = new Option<string>("--selection") { Description = "paper (Eq. 3–7 for every input) or support-gate (inputs whose own label the trace supports pass through).", DefaultValueFactory = _ => CalibrateCommand.SelectionName(defaults.Selection) };
+        var gateThreshold = new Option<double>("--gate-threshold") { Description = "θ of the support gate: the mean support of the input's label over the gate window that lets it through.", DefaultValueFactory = _ => defaults.GateThreshold };
+        var gateWindow = new Option<string>("--gate-window") { Description = "The support gate's window a-b of snapshots [a, b).", DefaultValueFactory = _ => $"{defaults.GateStart}-{defaults.GateEnd}" };
         var output = new Option<string>("--out") { Description = "Where to write the purified images, in the input's format (labels kept).", Required = true };
         var json = new Option<bool>("--json") { Description = "Write one JSON object to stdout (progress stays on stderr)." };
 
         var command = new Command("purify", "Purify images with the decision-space Deep Image Prior defense and measure the victim on them.");
         victim.AddTo(command);
         data.AddTo(command);
-        foreach (var option in new Option[] { clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, tau, warmUp, stableRun, pairs, eta, grid, output, device.Option, json })
+        foreach (var option in new Option[] { clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, noiseFree, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, output, device.Option, json })
             command.Options.Add(option);
 
         command.SetAction(result =>
@@ -56,6 +60,7 @@ internal static class PurifyCommand
                     Seed = result.GetValue(seed),
                     InputNoiseStd = Fraction.Parse(result.GetValue(inputNoise)!, "--input-noise"),
                     OutputAveraging = result.GetValue(outputAveraging),
+                    NoiseFreeSnapshots = result.GetValue(noiseFree),
                 },
                 SsimThreshold = result.GetValue(tau),
                 WarmUp = result.GetValue(warmUp),
@@ -63,6 +68,10 @@ internal static class PurifyCommand
                 Pairs = result.GetValue(pairs),
                 Eta = result.GetValue(eta),
                 GridSections = result.GetValue(grid),
+                Selection = CalibrateCommand.ParseSelection(result.GetValue(selection)!),
+                GateThreshold = result.GetValue(gateThreshold),
+                GateStart = CalibrateCommand.ParseWindow(result.GetValue(gateWindow)!).Start,
+                GateEnd = CalibrateCommand.ParseWindow(result.GetValue(gateWindow)!).End,
                 BatchSize = result.GetValue(batch),
             };
             options.Validate();
@@ -97,6 +106,8 @@ internal static class PurifyCommand
             var diagnostics = purification.Diagnostics;
             double crossings = diagnostics.Count(d => !d.FallbackUsed) / (double)diagnostics.Count;
             double ceiling = diagnostics.Select((d, i) => d.TraceShowsLabel(labels[i], options.WarmUp)).Count(x => x) / (double)diagnostics.Count;
+            double lockInMedian = Median(diagnostics.Select(d => (double)d.LockIn));
+            double passedThrough = diagnostics.Count(d => d.PassedThrough) / (double)diagnostics.Count;
             DatasetWriter.Write(purified, result.GetValue(output)!, format);
 
             var timings = purification.Timings;
@@ -109,6 +120,20 @@ internal static class PurifyCommand
                 ssim,
                 crossing_share = crossings,
                 trace_ceiling = ceiling,
+                lock_in_median = lockInMedian,
+                passed_through_share = passedThrough,
+                images = diagnostics.Select((d, i) => new
+                {
+                    index = result.GetValue(data.Offset) + i,
+                    label = labels[i],
+                    input_label = d.InputLabel,
+                    final_label = d.FinalLabel,
+                    lock_in = d.LockIn,
+                    true_label_after_warmup = d.TraceShowsLabel(labels[i], options.WarmUp),
+                    used_pairs = d.UsedPairs,
+                    passed_through = d.PassedThrough,
+                    gate_support = d.GateSupport,
+                }),
                 seconds,
                 seconds_per_image = seconds / report.Count,
                 images_per_second = report.Count / seconds,
@@ -127,12 +152,16 @@ internal static class PurifyCommand
                     seed = options.Trace.Seed,
                     input_noise = options.Trace.InputNoiseStd,
                     output_averaging = options.Trace.OutputAveraging,
+                    noise_free_snapshots = options.Trace.NoiseFreeSnapshots,
                     tau = options.SsimThreshold,
                     warmup = options.WarmUp,
                     stable_run = options.StableRun,
                     pairs = options.Pairs,
                     eta = options.Eta,
                     grid = options.GridSections,
+                    selection = CalibrateCommand.SelectionName(options.Selection),
+                    gate_threshold = options.GateThreshold,
+                    gate_window = $"{options.GateStart}-{options.GateEnd}",
                     batch = options.BatchSize,
                 },
                 output = Path.GetFullPath(result.GetValue(output)!),
@@ -152,6 +181,12 @@ internal static class PurifyCommand
             throw new ArgumentException($"--clean '{path}' does not match --data: the same images in the same order (same shape and labels) are expected.");
         }
         return reference;
+    }
+
+    static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : (sorted[(sorted.Length - 1) / 2] + sorted[sorted.Length / 2]) / 2;
     }
 
     static void Print(IAnsiConsole console, ClassificationReport report, double? ssim, double crossings, double ceiling, double seconds)

@@ -67,7 +67,11 @@ public class DipPurifyTransformTests(MLNetTestData data) : IClassFixture<MLNetTe
         const int rows = 3;
         var settings = new PurifierOptions
         {
-            Trace = new DipTraceOptions { Network = DipNetworkConfig.Small, Iterations = 20, Snapshots = 10, Seed = 11, InputNoiseStd = 0.05, OutputAveraging = 0.5 },
+            Trace = new DipTraceOptions { Network = DipNetworkConfig.Small, Iterations = 20, Snapshots = 10, Seed = 11, InputNoiseStd = 0.05, OutputAveraging = 0.5, NoiseFreeSnapshots = true },
+            Selection = PurifierSelection.SupportGate,
+            GateThreshold = 0.4,
+            GateStart = 1,
+            GateEnd = 6,
             SsimThreshold = -1,
             WarmUp = 2,
             StableRun = 2,

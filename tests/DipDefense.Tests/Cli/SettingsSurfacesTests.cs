@@ -1,0 +1,74 @@
+using System.Reflection;
+using DipDefense.Defense;
+using DipDefense.Dip;
+using DipDefense.MLNet;
+
+namespace DipDefense.Tests.Cli;
+
+/// <summary>
+/// Every setting of the purifier (PurifierOptions and its DipTraceOptions) exists on every surface: the ML.NET options
+/// (DipPurifyOptions), `dipdefense purify` and `dipdefense calibrate`. A setting added to the core and forgotten on a
+/// surface fails here.
+/// </summary>
+public class SettingsSurfacesTests
+{
+    /// <summary>Core setting → its ML.NET field, its purify option and its calibrate option (null: not on that surface, with the reason).</summary>
+    private static readonly Dictionary<string, (string? MLNet, string? Purify, string? Calibrate)> Surfaces = new()
+    {
+        ["Trace.Iterations"] = ("Iterations", "--iterations", "--iterations"),
+        ["Trace.Snapshots"] = ("Snapshots", "--snapshots", "--snapshots"),
+        ["Trace.Network"] = ("Preset", "--preset", "--preset"),
+        ["Trace.Seed"] = ("Seed", "--seed", "--seed"),
+        ["Trace.InputNoiseStd"] = ("InputNoiseStd", "--input-noise", "--input-noise"),
+        ["Trace.OutputAveraging"] = ("OutputAveraging", "--output-averaging", "--output-averaging"),
+        ["Trace.NoiseFreeSnapshots"] = ("NoiseFreeSnapshots", "--noise-free-snapshots", "--noise-free-snapshots"),
+        ["Trace.LearningRate"] = (null, null, null),   // the paper's Adam learning rate: a core setting only
+        ["Trace.Workers"] = (null, null, null),        // speed only, chosen automatically on every surface
+        ["SsimThreshold"] = ("SsimThreshold", "--tau", "--tau"),
+        ["WarmUp"] = ("WarmUp", "--warmup", "--warmup"),
+        ["StableRun"] = ("StableRun", "--stable-run", "--stable-run"),
+        ["Pairs"] = ("Pairs", "--pairs", "--pairs"),
+        ["Eta"] = ("Eta", "--eta", "--eta"),
+        ["GridSections"] = ("GridSections", "--grid", "--grid"),
+        ["Selection"] = ("Selection", "--selection", "--selection"),
+        ["GateThreshold"] = ("GateThreshold", "--gate-threshold", "--gate-threshold"),
+        ["GateStart"] = ("GateStart", "--gate-window", "--gate-window"),
+        ["GateEnd"] = ("GateEnd", "--gate-window", "--gate-window"),
+        ["BatchSize"] = ("BatchSize", "--batch", "--batch"),
+    };
+
+    private static IEnumerable<string> CoreSettings() =>
+        typeof(PurifierOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanWrite && p.Name != nameof(PurifierOptions.Trace)).Select(p => p.Name)
+            .Concat(typeof(DipTraceOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                .Where(p => p.CanWrite).Select(p => "Trace." + p.Name));
+
+    [Fact]
+    public void EveryCoreSettingIsListedHere()
+    {
+        var missing = CoreSettings().Where(s => !Surfaces.ContainsKey(s)).ToArray();
+        Assert.True(missing.Length == 0, $"core settings without a surface entry: {string.Join(", ", missing)}");
+    }
+
+    [Fact]
+    public void EveryListedSettingExistsOnTheMLNetOptions()
+    {
+        var fields = typeof(DipPurifyOptions).GetFields(BindingFlags.Public | BindingFlags.Instance).Select(f => f.Name).ToHashSet();
+        var missing = Surfaces.Where(s => s.Value.MLNet is { } name && !fields.Contains(name)).Select(s => s.Key).ToArray();
+        Assert.True(missing.Length == 0, $"missing on DipPurifyOptions: {string.Join(", ", missing)}");
+    }
+
+    [Theory]
+    [InlineData("purify")]
+    [InlineData("calibrate")]
+    public void EveryListedSettingIsAnOptionOfTheCommand(string command)
+    {
+        var r = CliRunner.Run(command, "--help");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        var missing = Surfaces
+            .Select(s => (s.Key, Option: command == "purify" ? s.Value.Purify : s.Value.Calibrate))
+            .Where(s => s.Option is { } option && !r.StdOut.Contains(option + " "))
+            .Select(s => s.Key).ToArray();
+        Assert.True(missing.Length == 0, $"missing on dipdefense {command}: {string.Join(", ", missing)}");
+    }
+}
