@@ -50,6 +50,31 @@ public class DipTraceCacheTests
     }
 
     [Fact]
+    public void TheRegularisationSettingsArePartOfTheKeyButTheWorkersAreNot()
+    {
+        using var dir = new TempDir();
+        var cache = new DipTraceCache(dir.Path);
+        using var targets = SyntheticImages.GradientWithSquare(2, 3, 16, 16);
+        var variants = new[]
+        {
+            Short with { InputNoiseStd = 0 },
+            Short with { InputNoiseStd = 0.05 },
+            Short with { InputNoiseStd = 0.05, OutputAveraging = 0.9 },
+            Short with { InputNoiseStd = 0.05, NoiseFreeSnapshots = true },
+        };
+        foreach (var options in variants)
+        {
+            var (snapshots, cached) = cache.GetOrRun(new DipTraceRunner(options), targets);
+            snapshots.Dispose();
+            Assert.False(cached, $"{options} was served a trace of other settings");
+        }
+        var (again, againCached) = cache.GetOrRun(new DipTraceRunner(variants[1] with { Workers = 2 }), targets);
+        again.Dispose();
+        Assert.True(againCached, "the worker count changed the key");
+        Assert.Equal(variants.Length, Directory.GetFiles(dir.Path, "*.trace").Length);
+    }
+
+    [Fact]
     public void ATruncatedEntryIsReportedWithItsPath()
     {
         using var dir = new TempDir();
