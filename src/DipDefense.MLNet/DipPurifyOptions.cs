@@ -43,14 +43,14 @@ public sealed class DipPurifyOptions
         /// <summary>Selection mode: the paper's.</summary>
         public static readonly PurifierSelection Selection = Core.Selection;
 
-        /// <summary>θ of the support gate: 0.1.</summary>
+        /// <summary>θ of the support gate: 0.5.</summary>
         public static readonly double GateThreshold = Core.GateThreshold;
 
-        /// <summary>First snapshot of the support gate's window: 10.</summary>
-        public static readonly int GateStart = Core.GateStart;
+        /// <summary>Start of the support gate's window, as a share of the trace: 0.05.</summary>
+        public static readonly double GateFrom = Core.GateFrom;
 
-        /// <summary>End of the support gate's window: 50.</summary>
-        public static readonly int GateEnd = Core.GateEnd;
+        /// <summary>End of the support gate's window, as a share of the trace: 0.5.</summary>
+        public static readonly double GateTo = Core.GateTo;
 
         /// <summary>Rows purified together: 16.</summary>
         public static readonly int BatchSize = Core.BatchSize;
@@ -147,14 +147,14 @@ public sealed class DipPurifyOptions
     /// </summary>
     public PurifierSelection Selection = Defaults.Selection;
 
-    /// <summary>θ of the support gate, in [0, 1]. Default 0.1.</summary>
+    /// <summary>θ of the support gate, in [0, 1]. Default 0.5.</summary>
     public double GateThreshold = Defaults.GateThreshold;
 
-    /// <summary>First snapshot a of the support gate's window [a, b). Default 10.</summary>
-    public int GateStart = Defaults.GateStart;
+    /// <summary>Start of the support gate's window, as a share of the trace, in [0, <see cref="GateTo"/>). Default 0.05.</summary>
+    public double GateFrom = Defaults.GateFrom;
 
-    /// <summary>End b (exclusive) of the support gate's window [a, b), at most M. Default 50.</summary>
-    public int GateEnd = Defaults.GateEnd;
+    /// <summary>End of the support gate's window, as a share of the trace, in (<see cref="GateFrom"/>, 1]. Default 0.5.</summary>
+    public double GateTo = Defaults.GateTo;
 
     /// <summary>
     /// Rows purified together by one batched DIP computation, read from the input as the cursor advances. Speed and
@@ -252,8 +252,8 @@ public sealed class DipPurifyOptions
             NoiseFreeSnapshots = settings.Trace.NoiseFreeSnapshots,
             Selection = settings.Selection,
             GateThreshold = settings.GateThreshold,
-            GateStart = settings.GateStart,
-            GateEnd = settings.GateEnd,
+            GateFrom = settings.GateFrom,
+            GateTo = settings.GateTo,
             SsimThreshold = settings.SsimThreshold,
             WarmUp = settings.WarmUp,
             StableRun = settings.StableRun,
@@ -282,8 +282,8 @@ public sealed class DipPurifyOptions
         },
         Selection = Selection,
         GateThreshold = GateThreshold,
-        GateStart = GateStart,
-        GateEnd = GateEnd,
+        GateFrom = GateFrom,
+        GateTo = GateTo,
         SsimThreshold = SsimThreshold,
         WarmUp = WarmUp,
         StableRun = StableRun,

@@ -45,7 +45,7 @@ internal static class CalibrateCommand
         var noiseFree = new Option<string>("--noise-free-snapshots") { Description = "Comma-separated false/true: snapshots of the unperturbed input z (an extra forward pass) instead of the perturbed one; one set of traces per value.", DefaultValueFactory = _ => defaults.Trace.NoiseFreeSnapshots ? "true" : "false" };
         var selection = new Option<string>("--selection") { Description = "Comma-separated selection modes: paper (Eq. 3–7 for every input), support-gate (inputs whose own label the trace supports pass through).", DefaultValueFactory = _ => SelectionName(defaults.Selection) };
         var gateThreshold = new Option<string>("--gate-threshold") { Description = "Comma-separated support-gate thresholds θ (support-gate only).", DefaultValueFactory = _ => Format(defaults.GateThreshold) };
-        var gateWindow = new Option<string>("--gate-window") { Description = "Comma-separated support-gate windows a-b of snapshots [a, b) (support-gate only).", DefaultValueFactory = _ => $"{defaults.GateStart}-{defaults.GateEnd}" };
+        var gateWindow = new Option<string>("--gate-window") { Description = "Comma-separated support-gate windows from-to, as shares of the trace (0.05-0.5: snapshots 10 to 100 of 200; support-gate only).", DefaultValueFactory = _ => WindowName(defaults) };
         var traceCache = new Option<string?>("--trace-cache") { Description = "Folder that keeps the DIP traces (keyed by inputs and trace settings): a rerun reuses them instead of recomputing." };
         var json = new Option<bool>("--json") { Description = "Write one JSON object to stdout (progress stays on stderr)." };
 
@@ -85,7 +85,7 @@ internal static class CalibrateCommand
                 select baseOptions with
                 {
                     Trace = traceSetting, SsimThreshold = t, WarmUp = w, StableRun = k, Pairs = n, Eta = e, GridSections = g,
-                    Selection = gate.Selection, GateThreshold = gate.Threshold, GateStart = gate.Start, GateEnd = gate.End,
+                    Selection = gate.Selection, GateThreshold = gate.Threshold, GateFrom = gate.From, GateTo = gate.To,
                 }).ToArray();
             foreach (var setting in settings)
                 setting.Validate("settings");
@@ -213,7 +213,7 @@ internal static class CalibrateCommand
             noise_free_snapshots = Options.Trace.NoiseFreeSnapshots,
             selection = SelectionName(Options.Selection),
             gate_threshold = Options.Selection == PurifierSelection.Paper ? (double?)null : Options.GateThreshold,
-            gate_window = Options.Selection == PurifierSelection.Paper ? null : $"{Options.GateStart}-{Options.GateEnd}",
+            gate_window = Options.Selection == PurifierSelection.Paper ? null : WindowName(Options),
             tau = Options.SsimThreshold,
             warmup = Options.WarmUp,
             stable_run = Options.StableRun,
@@ -247,7 +247,7 @@ internal static class CalibrateCommand
             var o = row.Options;
             table.AddRow([
                 Format(Math.Round(o.Trace.InputNoiseStd, 4)), Format(o.Trace.OutputAveraging), o.Trace.NoiseFreeSnapshots ? "yes" : "no",
-                Markup.Escape(o.Selection == PurifierSelection.Paper ? "paper" : $"gate {Format(o.GateThreshold)} [{o.GateStart},{o.GateEnd})"), Format(o.SsimThreshold), Format(o.WarmUp), Format(o.StableRun), Format(o.Pairs), Format(o.Eta), Format(o.GridSections),
+                Markup.Escape(o.Selection == PurifierSelection.Paper ? "paper" : $"gate {Format(o.GateThreshold)} ({WindowName(o)})"), Format(o.SsimThreshold), Format(o.WarmUp), Format(o.StableRun), Format(o.Pairs), Format(o.Eta), Format(o.GridSections),
                 .. row.Sets.Select(s => $"{s.Accuracy:0.000}"),
                 $"{row.MeanAccuracy:0.000}", row.MeanSsim is { } m ? $"{m:0.000}" : "-", $"{row.CrossingShare:0.000}", $"{row.Ceiling:0.000}",
             ]);
@@ -259,7 +259,7 @@ internal static class CalibrateCommand
     }
 
     /// <summary>The selection settings to sweep: paper once, and the support gate at every threshold and window.</summary>
-    static IEnumerable<(PurifierSelection Selection, double Threshold, int Start, int End)> Gates(string modes, string thresholds, string windows)
+    static IEnumerable<(PurifierSelection Selection, double Threshold, double From, double To)> Gates(string modes, string thresholds, string windows)
     {
         var defaults = new PurifierOptions();
         foreach (string mode in ParseList("--selection", modes, (text, _) => text))
@@ -267,26 +267,29 @@ internal static class CalibrateCommand
             var parsed = ParseSelection(mode);
             if (parsed == PurifierSelection.Paper)
             {
-                yield return (parsed, defaults.GateThreshold, defaults.GateStart, defaults.GateEnd);
+                yield return (parsed, defaults.GateThreshold, defaults.GateFrom, defaults.GateTo);
                 continue;
             }
             foreach (double threshold in ParseList("--gate-threshold", thresholds, double.Parse))
                 foreach (string window in ParseList("--gate-window", windows, (text, _) => text))
                 {
-                    var (start, end) = ParseWindow(window);
-                    yield return (parsed, threshold, start, end);
+                    var (from, to) = ParseWindow(window);
+                    yield return (parsed, threshold, from, to);
                 }
         }
     }
 
-    /// <summary>Parses a gate window "a-b" (snapshots [a, b)).</summary>
-    internal static (int Start, int End) ParseWindow(string window)
+    /// <summary>Parses a gate window "from-to" (shares of the trace).</summary>
+    internal static (double From, double To) ParseWindow(string window)
     {
         var bounds = window.Split('-');
-        if (bounds.Length != 2 || !int.TryParse(bounds[0], CultureInfo.InvariantCulture, out int start) || !int.TryParse(bounds[1], CultureInfo.InvariantCulture, out int end))
-            throw new ArgumentException($"--gate-window: '{window}' is not a window a-b of snapshot indices (e.g. --gate-window 10-50).");
-        return (start, end);
+        if (bounds.Length != 2 || !double.TryParse(bounds[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double from)
+            || !double.TryParse(bounds[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double to))
+            throw new ArgumentException($"--gate-window: '{window}' is not a window from-to of shares of the trace (e.g. --gate-window 0.05-0.5).");
+        return (from, to);
     }
+
+    internal static string WindowName(PurifierOptions options) => $"{Format(options.GateFrom)}-{Format(options.GateTo)}";
 
     internal static PurifierSelection ParseSelection(string text) => text switch
     {

@@ -37,7 +37,7 @@ internal static class PurifyCommand
         var grid = new Option<int>("--grid") { Description = "G: sections of the on-boundary grid search.", DefaultValueFactory = _ => defaults.GridSections };
         var selection = new Option<string>("--selection") { Description = "paper (Eq. 3–7 for every input) or support-gate (inputs whose own label the trace supports pass through).", DefaultValueFactory = _ => CalibrateCommand.SelectionName(defaults.Selection) };
         var gateThreshold = new Option<double>("--gate-threshold") { Description = "θ of the support gate: the mean support of the input's label over the gate window that lets it through.", DefaultValueFactory = _ => defaults.GateThreshold };
-        var gateWindow = new Option<string>("--gate-window") { Description = "The support gate's window a-b of snapshots [a, b).", DefaultValueFactory = _ => $"{defaults.GateStart}-{defaults.GateEnd}" };
+        var gateWindow = new Option<string>("--gate-window") { Description = "The support gate's window from-to, as shares of the trace (0.05-0.5: snapshots 10 to 100 of 200).", DefaultValueFactory = _ => CalibrateCommand.WindowName(defaults) };
         var output = new Option<string>("--out") { Description = "Where to write the purified images, in the input's format (labels kept).", Required = true };
         var json = new Option<bool>("--json") { Description = "Write one JSON object to stdout (progress stays on stderr)." };
 
@@ -70,8 +70,8 @@ internal static class PurifyCommand
                 GridSections = result.GetValue(grid),
                 Selection = CalibrateCommand.ParseSelection(result.GetValue(selection)!),
                 GateThreshold = result.GetValue(gateThreshold),
-                GateStart = CalibrateCommand.ParseWindow(result.GetValue(gateWindow)!).Start,
-                GateEnd = CalibrateCommand.ParseWindow(result.GetValue(gateWindow)!).End,
+                GateFrom = CalibrateCommand.ParseWindow(result.GetValue(gateWindow)!).From,
+                GateTo = CalibrateCommand.ParseWindow(result.GetValue(gateWindow)!).To,
                 BatchSize = result.GetValue(batch),
             };
             options.Validate();
@@ -161,7 +161,7 @@ internal static class PurifyCommand
                     grid = options.GridSections,
                     selection = CalibrateCommand.SelectionName(options.Selection),
                     gate_threshold = options.GateThreshold,
-                    gate_window = $"{options.GateStart}-{options.GateEnd}",
+                    gate_window = CalibrateCommand.WindowName(options),
                     batch = options.BatchSize,
                 },
                 output = Path.GetFullPath(result.GetValue(output)!),

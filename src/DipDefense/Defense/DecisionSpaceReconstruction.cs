@@ -171,13 +171,14 @@ public sealed class DecisionSpaceReconstruction
         var used = new int[count][];
         var pairRows = new List<long>();
         var support = new double?[count];
+        var (gateStart, gateEnd) = Options.GateWindow(snapshots);
         var passed = new bool[count];
         for (int b = 0; b < count; b++)
         {
             crossings[b] = CrossBoundaryDetection.Detect(mapping.LabelsOf(b), mapping.SsimOf(b), Options.SsimThreshold, Options.WarmUp, Options.StableRun);
             if (Options.Selection == PurifierSelection.SupportGate)
             {
-                support[b] = mapping.SupportOf(b).Skip(Options.GateStart).Take(Options.GateEnd - Options.GateStart).Average();
+                support[b] = mapping.SupportOf(b).Skip(gateStart).Take(gateEnd - gateStart).Average();
                 passed[b] = support[b] >= Options.GateThreshold;
             }
             used[b] = passed[b] ? [] : CrossBoundaryDetection.LastPairs(crossings[b], Options.Pairs);

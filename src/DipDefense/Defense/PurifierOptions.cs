@@ -28,10 +28,11 @@ public sealed record PurifierOptions
 
     /// <summary>
     /// Warm-up w of the cross-boundary detection (Eq. 3), counted in snapshots (not iterations): snapshot
-    /// indices i &lt; w are never cross-boundary. Default 20, i.e. 100 of T = 1000 iterations (calibrated: w trades
-    /// clean accuracy against PGD accuracy at an equal mean for w = 15–20; 20 keeps more clean images). In [0, M − 2].
+    /// indices i &lt; w are never cross-boundary. Default 60, i.e. 300 of T = 1000 iterations (calibrated with the input
+    /// noise σ_z = 1/30, which delays the fitting of adversarial noise: w trades clean accuracy against PGD accuracy;
+    /// docs/results/calibration.md). In [0, M − 2].
     /// </summary>
-    public int WarmUp { get; init; } = 20;
+    public int WarmUp { get; init; } = 60;
 
     /// <summary>
     /// k, an optional stricter Eq. 3 (docs/method.md#deviations-from-the-paper): a crossing i counts only when the label y_i it
@@ -65,23 +66,35 @@ public sealed record PurifierOptions
     /// <summary>
     /// How the output is chosen (docs/method.md, "Selection modes"): <see cref="PurifierSelection.Paper"/> runs Eq. 3–7 on
     /// every input; <see cref="PurifierSelection.SupportGate"/> first lets an input through whose own label its trace
-    /// supports (see <see cref="GateThreshold"/>). Default <see cref="PurifierSelection.Paper"/>.
+    /// supports (see <see cref="GateThreshold"/>). Default <see cref="PurifierSelection.SupportGate"/> (calibrated: it keeps
+    /// clean accuracy within 4 points of the undefended victim; docs/results/calibration.md).
     /// </summary>
-    public PurifierSelection Selection { get; init; } = PurifierSelection.Paper;
+    public PurifierSelection Selection { get; init; } = PurifierSelection.SupportGate;
 
     /// <summary>
     /// θ of the support gate: an input x′ passes through (its output is its last snapshot, as the paper's fallback) when
-    /// the mean over snapshots [<see cref="GateStart"/>, <see cref="GateEnd"/>) of s_i = p_{y′}(x_i), the victim's
-    /// probability of the input's own label y′, is at least θ. In [0, 1]. Default 0.1. Used with
+    /// the mean over the gate window (<see cref="GateFrom"/>, <see cref="GateTo"/>) of s_i = p_{y′}(x_i), the victim's
+    /// probability of the input's own label y′, is at least θ. In [0, 1]. Default 0.5 (calibrated). Used with
     /// <see cref="PurifierSelection.SupportGate"/> only.
     /// </summary>
-    public double GateThreshold { get; init; } = 0.1;
+    public double GateThreshold { get; init; } = 0.5;
 
-    /// <summary>First snapshot a of the support gate's window. Default 10. In [0, <see cref="GateEnd"/>).</summary>
-    public int GateStart { get; init; } = 10;
+    /// <summary>
+    /// Start of the support gate's window, as a share of the trace: the window is snapshots [round(from·M), round(to·M)),
+    /// at least one snapshot. Default 0.05 (snapshot 10 of M = 200). In [0, <see cref="GateTo"/>).
+    /// </summary>
+    public double GateFrom { get; init; } = 0.05;
 
-    /// <summary>End b (exclusive) of the support gate's window. Default 50. In (<see cref="GateStart"/>, M].</summary>
-    public int GateEnd { get; init; } = 50;
+    /// <summary>End of the support gate's window, as a share of the trace. Default 0.5 (snapshot 100 of M = 200). In (<see cref="GateFrom"/>, 1].</summary>
+    public double GateTo { get; init; } = 0.5;
+
+    /// <summary>The support gate's window in snapshot indices [start, end) for M snapshots: at least one snapshot.</summary>
+    public (int Start, int End) GateWindow(int snapshots)
+    {
+        int start = Math.Min((int)Math.Round(GateFrom * snapshots), snapshots - 1);
+        int end = Math.Clamp((int)Math.Round(GateTo * snapshots), start + 1, snapshots);
+        return (start, end);
+    }
 
     /// <summary>
     /// Images purified together by one batched DIP trace (B). Default 16. Results do not depend on it
@@ -117,8 +130,8 @@ public sealed record PurifierOptions
         if (GridSections < 1) Fail($"{nameof(GridSections)} must be at least 1; got {GridSections}.");
         if (!Enum.IsDefined(Selection)) Fail($"{nameof(Selection)} has the undefined value {(int)Selection}.");
         if (!(GateThreshold >= 0 && GateThreshold <= 1)) Fail($"{nameof(GateThreshold)} must lie in [0, 1]; got {GateThreshold}.");
-        if (Selection == PurifierSelection.SupportGate && (GateStart < 0 || GateEnd > snapshots || GateStart >= GateEnd))
-            Fail($"the gate window [{nameof(GateStart)}, {nameof(GateEnd)}) must satisfy 0 ≤ start < end ≤ Trace.Snapshots = {snapshots}; got [{GateStart}, {GateEnd}).");
+        if (!(GateFrom >= 0 && GateFrom < GateTo && GateTo <= 1))
+            Fail($"the gate window ({nameof(GateFrom)}, {nameof(GateTo)}) must satisfy 0 ≤ from < to ≤ 1 (shares of the trace); got ({GateFrom}, {GateTo}).");
         if (BatchSize < 1) Fail($"{nameof(BatchSize)} must be at least 1; got {BatchSize}.");
     }
 }

@@ -32,8 +32,8 @@ public class SettingsSurfacesTests
         ["GridSections"] = ("GridSections", "--grid", "--grid"),
         ["Selection"] = ("Selection", "--selection", "--selection"),
         ["GateThreshold"] = ("GateThreshold", "--gate-threshold", "--gate-threshold"),
-        ["GateStart"] = ("GateStart", "--gate-window", "--gate-window"),
-        ["GateEnd"] = ("GateEnd", "--gate-window", "--gate-window"),
+        ["GateFrom"] = ("GateFrom", "--gate-window", "--gate-window"),
+        ["GateTo"] = ("GateTo", "--gate-window", "--gate-window"),
         ["BatchSize"] = ("BatchSize", "--batch", "--batch"),
     };
 

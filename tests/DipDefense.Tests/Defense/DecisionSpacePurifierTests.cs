@@ -167,13 +167,13 @@ public class DecisionSpacePurifierTests
             Assert.Equal(d.UsedPairs.Length, d.Lambdas.Length);
             Assert.True(d.UsedPairs.Length <= options.Pairs);
             Assert.All(d.UsedPairs, i => Assert.Contains(i, d.Crossings));
-            Assert.Equal(d.FallbackUsed, d.Crossings.Length == 0);
+            Assert.Equal(d.FallbackUsed, d.Crossings.Length == 0 || d.PassedThrough);
             Assert.Equal(d.FallbackUsed ? options.Pairs : d.UsedPairs.Length, d.OnBoundaryCount);
             Assert.All(d.Lambdas, l => Assert.InRange(l, 0.25, 1.0));
             Assert.InRange(d.FinalLabel, 0, 9);
         }
         using var labels = victim.Predict(result.Purified);
         Assert.Equal(result.FinalLabels, labels.data<long>().ToArray());
-        Assert.True(victim.QueryCount >= 2 * 8 + 2 + 2, $"QueryCount {victim.QueryCount}");
+        Assert.True(victim.QueryCount >= 2 * 8 + 2 + 2 + 2, $"QueryCount {victim.QueryCount}");   // snapshots, inputs, outputs, and this test's own query
     }
 }

@@ -21,6 +21,7 @@ public class DecisionSpaceReconstructionTests
     private static readonly PurifierOptions Base = new()
     {
         Trace = new() { Iterations = 10, Snapshots = 10 },
+        Selection = PurifierSelection.Paper,
         SsimThreshold = 0.7,
         WarmUp = 2,
         Pairs = 3,
@@ -267,7 +268,7 @@ public class DecisionSpaceReconstructionTests
         var victim = new ThresholdClassifier();
         using var snapshots = ConstantImages(Values);
         using var input = ConstantImage(0.5);
-        var gate = Base with { Selection = PurifierSelection.SupportGate, GateStart = 0, GateEnd = 4 };   // mean s over 0..3 = 0.5
+        var gate = Base with { Selection = PurifierSelection.SupportGate, GateFrom = 0, GateTo = 0.4 };   // snapshots 0..3 of 10: mean s = 0.5
 
         using var through = new DecisionSpaceReconstruction(victim, gate with { GateThreshold = 0.5 }).ReconstructOne(snapshots, input);
         using var gated = new DecisionSpaceReconstruction(victim, gate with { GateThreshold = 0.6 }).ReconstructOne(snapshots, input);

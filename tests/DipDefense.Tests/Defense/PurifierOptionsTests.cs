@@ -18,6 +18,16 @@ public class PurifierOptionsTests
         Assert.Equal(16, options.BatchSize);
     }
 
+    [Theory]
+    [InlineData(200, 10, 100)]
+    [InlineData(10, 0, 5)]
+    [InlineData(4, 0, 2)]
+    [InlineData(1, 0, 1)]
+    public void TheGateWindowIsAShareOfTheTraceOfAtLeastOneSnapshot(int snapshots, int start, int end)
+    {
+        Assert.Equal((start, end), new PurifierOptions().GateWindow(snapshots));
+    }
+
     public static TheoryData<string, PurifierOptions> InvalidOptions => new()
     {
         { "Trace", new PurifierOptions { Trace = null! } },
@@ -37,9 +47,10 @@ public class PurifierOptionsTests
         { "Selection", new PurifierOptions { Selection = (PurifierSelection)7 } },
         { "GateThreshold", new PurifierOptions { GateThreshold = 1.5 } },
         { "GateThreshold", new PurifierOptions { GateThreshold = double.NaN } },
-        { "gate window", new PurifierOptions { Selection = PurifierSelection.SupportGate, GateStart = 50, GateEnd = 50 } },
-        { "gate window", new PurifierOptions { Selection = PurifierSelection.SupportGate, GateStart = -1 } },
-        { "gate window", new PurifierOptions { Selection = PurifierSelection.SupportGate, GateEnd = 201 } },
+        { "gate window", new PurifierOptions { GateFrom = 0.5, GateTo = 0.5 } },
+        { "gate window", new PurifierOptions { GateFrom = -0.1 } },
+        { "gate window", new PurifierOptions { GateTo = 1.5 } },
+        { "gate window", new PurifierOptions { GateFrom = double.NaN } },
     };
 
     [Theory]
