@@ -31,8 +31,12 @@ done
 
 echo "## 2. σ_z = 1/30 on all four sets (offsets 0–63): warm-up, τ, the support gate"
 calibrate --offset 0 --count 64 --input-noise 1/30 --warmup 30,40,50,60,80 --tau 0.7,0.9 \
-  --selection paper,support-gate --gate-threshold 0.3,0.5,0.7 --gate-window 10-50,20-60,10-100 --json > "$work/sweep-1_30.json"
+  --selection paper,support-gate --gate-threshold 0.3,0.5,0.7 --gate-window 0.05-0.25,0.1-0.3,0.05-0.5 --json > "$work/sweep-1_30.json"
 
 echo "## 3. Noise-free snapshots (σ_z = 1/30, offsets 0–63)"
 calibrate --offset 0 --count 64 --input-noise 1/30 --noise-free-snapshots true --warmup 10,20,30,40,50,60 --tau 0.7 \
-  --selection paper,support-gate --gate-threshold 0.3,0.5,0.7 --gate-window 10-50,20-60,10-100 --json > "$work/sweep-noise-free.json"
+  --selection paper,support-gate --gate-threshold 0.3,0.5,0.7 --gate-window 0.05-0.25,0.1-0.3,0.05-0.5 --json > "$work/sweep-noise-free.json"
+
+echo "## 4. Confirmation (offsets 250–499): the defaults, and for comparison the paper's rule at w 40 and the best mean of step 2"
+calibrate --offset 250 --count 250 --input-noise 1/30 --tau 0.7 --warmup 40,60 --selection paper,support-gate \
+  --gate-threshold 0.5,0.7 --gate-window 0.05-0.5,0.1-0.3 --json > "$work/confirm.json"
