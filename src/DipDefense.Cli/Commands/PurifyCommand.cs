@@ -5,6 +5,7 @@ using DipDefense.Defense;
 using DipDefense.Dip;
 using DipDefense.Evaluation;
 using DipDefense.Metrics;
+using DipDefense.Victims;
 using Spectre.Console;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -17,6 +18,7 @@ internal static class PurifyCommand
     public static Command Create()
     {
         var victim = new VictimOptions();
+        var defenses = new DefenseOptions();
         var data = new DataOptions();
         var device = new DeviceOption();
         var defaults = new PurifierOptions();
@@ -41,8 +43,9 @@ internal static class PurifyCommand
         var output = new Option<string>("--out") { Description = "Where to write the purified images, in the input's format (labels kept).", Required = true };
         var json = new Option<bool>("--json") { Description = "Write one JSON object to stdout (progress stays on stderr)." };
 
-        var command = new Command("purify", "Purify images with the decision-space Deep Image Prior defense and measure the victim on them.");
+        var command = new Command("purify", "Purify images with the decision-space Deep Image Prior defense (or a baseline: --defense) and measure the victim on them.");
         victim.AddTo(command);
+        defenses.AddTo(command);
         data.AddTo(command);
         foreach (var option in new Option[] { clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, noiseFree, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, output, device.Option, json })
             command.Options.Add(option);
@@ -82,10 +85,10 @@ internal static class PurifyCommand
             using var reference = result.GetValue(clean) is { } cleanPath ? LoadReference(cleanPath, result, data, inputs) : null;
             using var classifier = victim.Load(result, 100);
             classifier.EnsureCompatible(inputs.Channels, inputs.Height, inputs.Width);
-            var purifier = new DecisionSpacePurifier(classifier, options);
+            var purifier = defenses.Create(result, classifier, options);
 
             var watch = Stopwatch.StartNew();
-            int total = inputs.Count * options.Trace.Iterations;
+            int total = inputs.Count * defenses.IterationsOf(result, options);
             using var purification = console.WithProgress("purifying", total, progress =>
             {
                 var forward = new Progress<PurificationProgress>(p => progress.Report(p.ImagesDone * p.Iterations + p.ChunkCount * p.Iteration));
@@ -93,24 +96,27 @@ internal static class PurifyCommand
                 return purifier.Purify(onDevice, forward);
             });
             double seconds = watch.Elapsed.TotalSeconds;
+            // The decision-space purifier's own diagnostics; a baseline has none of these.
+            var dip = purification as PurificationResult;
 
             // Measured on the 8-bit images that are saved.
             using var purified = new ImageDataset(EightBitQuantization.Quantize(purification.Purified.cpu()), inputs.Labels.clone(), inputs.ClassNames);
             var labels = inputs.Labels.data<long>().ToArray();
             var report = ClassifierEvaluation.Evaluate(classifier, purified, batchSize: 100);
-            var unrounded = ClassifierEvaluation.Compare(purification.FinalLabels, labels, inputs.ClassNames, seconds);
+            var unrounded = ClassifierEvaluation.Compare(dip?.FinalLabels ?? classifier.PredictLabels(purification.Purified), labels, inputs.ClassNames, seconds);
             double? ssim = null;
             if (reference is not null)
                 using (var values = ImageQuality.Ssim(purified.Images, reference.Images))
                     ssim = values.mean().item<float>();
-            var diagnostics = purification.Diagnostics;
-            double crossings = diagnostics.Count(d => !d.FallbackUsed) / (double)diagnostics.Count;
-            double ceiling = diagnostics.Select((d, i) => d.TraceShowsLabel(labels[i], options.WarmUp)).Count(x => x) / (double)diagnostics.Count;
-            double lockInMedian = Median(diagnostics.Select(d => (double)d.LockIn));
-            double passedThrough = diagnostics.Count(d => d.PassedThrough) / (double)diagnostics.Count;
+            var diagnostics = dip?.Diagnostics ?? [];
+            double? Share(Func<PurificationDiagnostics, int, bool> test) => dip is null ? null : diagnostics.Where((d, i) => test(d, i)).Count() / (double)diagnostics.Count;
+            double? crossings = Share((d, _) => !d.FallbackUsed);
+            double? ceiling = Share((d, i) => d.TraceShowsLabel(labels[i], options.WarmUp));
+            double? lockInMedian = dip is null ? null : Median(diagnostics.Select(d => (double)d.LockIn));
+            double? passedThrough = Share((d, _) => d.PassedThrough);
             DatasetWriter.Write(purified, result.GetValue(output)!, format);
 
-            var timings = purification.Timings;
+            var timings = dip?.Timings;
             Print(console.Report, report, ssim, crossings, ceiling, seconds);
             console.WriteJson(new
             {
@@ -137,12 +143,13 @@ internal static class PurifyCommand
                 seconds,
                 seconds_per_image = seconds / report.Count,
                 images_per_second = report.Count / seconds,
-                stage_seconds = new
+                defense = purifier.Name,
+                stage_seconds = timings is not { } t ? null : new
                 {
-                    trace = timings.Trace.TotalSeconds,
-                    decision_mapping = timings.DecisionMapping.TotalSeconds,
-                    boundary_search = timings.BoundarySearch.TotalSeconds,
-                    stitching = timings.Stitching.TotalSeconds,
+                    trace = t.Trace.TotalSeconds,
+                    decision_mapping = t.DecisionMapping.TotalSeconds,
+                    boundary_search = t.BoundarySearch.TotalSeconds,
+                    stitching = t.Stitching.TotalSeconds,
                 },
                 options = new
                 {
@@ -189,10 +196,11 @@ internal static class PurifyCommand
         return sorted.Length == 0 ? double.NaN : (sorted[(sorted.Length - 1) / 2] + sorted[sorted.Length / 2]) / 2;
     }
 
-    static void Print(IAnsiConsole console, ClassificationReport report, double? ssim, double crossings, double ceiling, double seconds)
+    static void Print(IAnsiConsole console, ClassificationReport report, double? ssim, double? crossings, double? ceiling, double seconds)
     {
         var table = new Table().AddColumns("images", "accuracy", "SSIM vs clean", "traces with crossings", "true label on trace", "s/image");
-        table.AddRow(report.Count.ToString(), $"{report.Accuracy:0.000}", ssim is { } s ? $"{s:0.000}" : "-", $"{crossings:0.000}", $"{ceiling:0.000}", $"{seconds / report.Count:0.00}");
+        table.AddRow(report.Count.ToString(), $"{report.Accuracy:0.000}", ssim is { } s ? $"{s:0.000}" : "-", crossings is { } c ? $"{c:0.000}" : "-",
+            ceiling is { } l ? $"{l:0.000}" : "-", $"{seconds / report.Count:0.00}");
         console.Write(table);
     }
 }

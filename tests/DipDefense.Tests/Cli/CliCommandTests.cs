@@ -205,4 +205,42 @@ public sealed class CliCommandTests : IDisposable
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("--batch", r.StdErr);
     }
+
+    [SharedDataTheory]
+    [InlineData("jpeg", "jpeg")]
+    [InlineData("bit-depth", "bit-depth")]
+    [InlineData("median", "median")]
+    [InlineData("dipdefend", "dipdefend")]
+    [InlineData("none", "identity")]
+    public void PurifyRunsEveryBaselineAndWritesItsImages(string defense, string name)
+    {
+        string output = Path.Combine(_dir, $"{defense}.bin");
+        var r = CliRunner.Run("purify", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--clean", SharedData.Cifar10Batch,
+            "--count", "2", "--defense", defense, "--dipdefend-iterations", "20", "--json", "--out", output);
+
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var json = JsonDocument.Parse(r.StdOut);
+        var root = json.RootElement;
+        Assert.Equal(name, root.GetProperty("defense").GetString());
+        Assert.InRange(root.GetProperty("accuracy").GetDouble(), 0, 1);
+        Assert.InRange(root.GetProperty("ssim").GetDouble(), -1, 1);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("crossing_share").ValueKind);   // the DIP purifier's diagnostics only
+        using var purified = DatasetReader.Read(output);
+        Assert.Equal(2, purified.Count);
+        if (defense == "none")
+        {
+            using var clean = DatasetReader.Read(SharedData.Cifar10Batch);
+            using var part = clean.Slice(0, 2);
+            Assert.True(purified.Images.equal(part.Images).all().item<bool>(), "no defense must return the input");
+        }
+    }
+
+    [SharedDataFact]
+    public void PurifyRejectsAnUnknownDefense()
+    {
+        var r = CliRunner.Run("purify", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--count", "2",
+            "--defense", "magic", "--out", Path.Combine(_dir, "p.bin"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--defense must be one of", r.StdErr);
+    }
 }

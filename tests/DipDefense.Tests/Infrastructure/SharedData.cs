@@ -46,3 +46,14 @@ public sealed class SharedDataFactAttribute : FactAttribute
             Skip = SharedData.SkipReason;
     }
 }
+
+/// <summary>A theory that needs <c>../shared</c>: skipped with the reason when it is absent.</summary>
+public sealed class SharedDataTheoryAttribute : TheoryAttribute
+{
+    /// <summary>Sets <see cref="FactAttribute.Skip"/> when the shared data is missing.</summary>
+    public SharedDataTheoryAttribute()
+    {
+        if (!SharedData.Available)
+            Skip = SharedData.SkipReason;
+    }
+}
