@@ -14,7 +14,7 @@ namespace DipDefense.Baselines;
 /// result is returned as float32. Deterministic. Its BPDA substitute is the identity: rounding has a zero gradient
 /// almost everywhere, and no smooth substitute is more natural than the straight-through estimator.
 /// </remarks>
-public sealed class BitDepthReduction : IPurifier
+public sealed class BitDepthReduction : ImageTransformPurifier
 {
     /// <summary>Creates the squeezer.</summary>
     /// <param name="options">Settings; null: the defaults (4 bits).</param>
@@ -30,29 +30,12 @@ public sealed class BitDepthReduction : IPurifier
     public BitDepthReductionOptions Options { get; }
 
     /// <summary><c>bit-depth</c>.</summary>
-    public string Name => "bit-depth";
-
-    /// <summary>False.</summary>
-    public bool IsRandomized => false;
-
-    /// <summary>Returns this purifier (there is nothing random to reseed).</summary>
-    public IPurifier WithSeed(long seed) => this;
+    public override string Name => "bit-depth";
 
     /// <summary>Rounds every value to the nearest of the 2^bits levels k / (2^bits − 1).</summary>
-    /// <param name="images">float32 [N, C, H, W] in [0, 1], any size, any device.</param>
-    /// <param name="progress">Not used: the squeeze finishes at once.</param>
-    /// <param name="cancellationToken">Checked once.</param>
-    /// <returns>The squeezed images on the input's device, without diagnostics; the caller disposes it.</returns>
-    /// <exception cref="ArgumentException"><paramref name="images"/> has the wrong dtype, rank or range, or is empty.</exception>
-    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
-    public PurifierResult Purify(Tensor images, IProgress<PurificationProgress>? progress = null, CancellationToken cancellationToken = default)
+    protected override Tensor Transform(Tensor images, CancellationToken cancellationToken)
     {
-        ImageBatchValidation.CheckImages(images, nameof(images));
-        cancellationToken.ThrowIfCancellationRequested();
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
         using var levels = ((double)((1L << Options.Bits) - 1)).ToScalar();
-        var squeezed = images.detach().to(ScalarType.Float64).mul(levels).round_().div_(levels).to(ScalarType.Float32);
-        return new PurifierResult(squeezed.MoveToOuterDisposeScope());
+        return images.to(ScalarType.Float64).mul(levels).round_().div_(levels).to(ScalarType.Float32);
     }
 }

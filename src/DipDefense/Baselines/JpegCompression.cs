@@ -20,7 +20,7 @@ namespace DipDefense.Baselines;
 /// </para>
 /// <para>Runs on the CPU (the images are copied there and back). Deterministic. Its BPDA substitute is the identity.</para>
 /// </remarks>
-public sealed class JpegCompression : IPurifier
+public sealed class JpegCompression : ImageTransformPurifier
 {
     /// <summary>Creates the compressor.</summary>
     /// <param name="options">Settings; null: the defaults (quality 75).</param>
@@ -36,24 +36,11 @@ public sealed class JpegCompression : IPurifier
     public JpegCompressionOptions Options { get; }
 
     /// <summary><c>jpeg</c>.</summary>
-    public string Name => "jpeg";
+    public override string Name => "jpeg";
 
-    /// <summary>False.</summary>
-    public bool IsRandomized => false;
-
-    /// <summary>Returns this purifier (there is nothing random to reseed).</summary>
-    public IPurifier WithSeed(long seed) => this;
-
-    /// <summary>Compresses and decompresses every image.</summary>
-    /// <param name="images">float32 [N, C, H, W] in [0, 1], any size, any device.</param>
-    /// <param name="progress">Not used.</param>
-    /// <param name="cancellationToken">Checked before every image.</param>
-    /// <returns>The decoded images (multiples of 1/255) on the input's device, without diagnostics; the caller disposes it.</returns>
-    /// <exception cref="ArgumentException"><paramref name="images"/> has the wrong dtype, rank or range, or is empty.</exception>
-    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
-    public PurifierResult Purify(Tensor images, IProgress<PurificationProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>Compresses and decompresses every image (the token is checked before each).</summary>
+    protected override Tensor Transform(Tensor images, CancellationToken cancellationToken)
     {
-        ImageBatchValidation.CheckImages(images, nameof(images));
         int count = (int)images.shape[0], channels = (int)images.shape[1], height = (int)images.shape[2], width = (int)images.shape[3];
         int plane = height * width;
         var pixels = PixelConversion.ToBytes(images);
@@ -67,8 +54,6 @@ public sealed class JpegCompression : IPurifier
                 for (int c = 0; c < channels; c++)
                     JpegCodec.RoundTrip(image.Slice(c * plane, plane), 1, height, width, Options.Quality);
         }
-        using var scope = NewDisposeScope();
-        var decoded = PixelConversion.ToTensor(pixels, images.shape).to(images.device);
-        return new PurifierResult(decoded.MoveToOuterDisposeScope());
+        return PixelConversion.ToTensor(pixels, images.shape).to(images.device);
     }
 }

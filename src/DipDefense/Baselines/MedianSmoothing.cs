@@ -16,7 +16,7 @@ namespace DipDefense.Baselines;
 /// the median is differentiable almost everywhere (its gradient goes to the selected pixel), as in ART's PyTorch
 /// implementation, which is a better estimate than the identity.
 /// </remarks>
-public sealed class MedianSmoothing : IPurifier
+public sealed class MedianSmoothing : ImageTransformPurifier
 {
     /// <summary>Creates the smoother.</summary>
     /// <param name="options">Settings; null: the defaults (3×3 window).</param>
@@ -32,32 +32,13 @@ public sealed class MedianSmoothing : IPurifier
     public MedianSmoothingOptions Options { get; }
 
     /// <summary><c>median</c>.</summary>
-    public string Name => "median";
-
-    /// <summary>False.</summary>
-    public bool IsRandomized => false;
-
-    /// <summary>Returns this purifier (there is nothing random to reseed).</summary>
-    public IPurifier WithSeed(long seed) => this;
+    public override string Name => "median";
 
     /// <summary>Median-filters every channel of every image.</summary>
-    /// <param name="images">float32 [N, C, H, W] in [0, 1], any size, any device.</param>
-    /// <param name="progress">Not used: the filter finishes at once.</param>
-    /// <param name="cancellationToken">Checked once.</param>
-    /// <returns>The smoothed images on the input's device, without diagnostics; the caller disposes it.</returns>
-    /// <exception cref="ArgumentException"><paramref name="images"/> has the wrong dtype, rank or range, or is empty.</exception>
-    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
-    public PurifierResult Purify(Tensor images, IProgress<PurificationProgress>? progress = null, CancellationToken cancellationToken = default)
-    {
-        ImageBatchValidation.CheckImages(images, nameof(images));
-        cancellationToken.ThrowIfCancellationRequested();
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        return new PurifierResult(Filter(images.detach()).MoveToOuterDisposeScope());
-    }
+    protected override Tensor Transform(Tensor images, CancellationToken cancellationToken) => Filter(images);
 
     /// <summary>The median filter itself, differentiable with respect to <paramref name="images"/> [N, C, H, W] (BPDA substitute).</summary>
-    public Tensor EstimateForward(Tensor images)
+    public override Tensor EstimateForward(Tensor images)
     {
         ArgumentNullException.ThrowIfNull(images);
         return Filter(images);
