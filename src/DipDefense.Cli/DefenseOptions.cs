@@ -8,13 +8,10 @@ namespace DipDefense.Cli;
 /// <summary>The --defense option and the baselines' own options (docs/defenses.md), shared by the commands that purify.</summary>
 internal sealed class DefenseOptions
 {
-    public const string DecisionDip = "decision-dip";
-    private static readonly string[] Names = [DecisionDip, "dipdefend", "jpeg", "bit-depth", "median", "none"];
-
     public Option<string> Defense { get; } = new("--defense")
     {
-        Description = $"The defense: {string.Join(", ", Names)} (the baselines take their references' defaults).",
-        DefaultValueFactory = _ => DecisionDip,
+        Description = $"The defense: {string.Join(", ", DefenseChoice.Names)} (the baselines take their references' defaults).",
+        DefaultValueFactory = _ => DefenseChoice.DecisionDip,
     };
 
     public Option<int> Quality { get; } = new("--quality") { Description = "jpeg: JPEG quality.", DefaultValueFactory = _ => new JpegCompressionOptions().Quality };
@@ -32,25 +29,17 @@ internal sealed class DefenseOptions
     public string Name(ParseResult result)
     {
         string name = result.GetValue(Defense)!;
-        return Names.Contains(name) ? name : throw new ArgumentException($"--defense must be one of {string.Join(", ", Names)}; got '{name}'.");
+        return DefenseChoice.Names.Contains(name) ? name : throw new ArgumentException($"--defense must be one of {string.Join(", ", DefenseChoice.Names)}; got '{name}'.");
     }
 
-    /// <summary>The chosen defense; the decision-space purifier takes <paramref name="dip"/> (seed and batch size go to DIPDefend too).</summary>
-    public IPurifier Create(ParseResult result, IClassifier victim, PurifierOptions dip) => Name(result) switch
+    /// <summary>The chosen defense with its settings; the decision-space purifier takes <paramref name="dip"/> (seed and batch size go to DIPDefend too).</summary>
+    public DefenseChoice Choice(ParseResult result, PurifierOptions dip) => new()
     {
-        DecisionDip => new DecisionSpacePurifier(victim, dip),
-        "dipdefend" => new DipDefendPurifier(new DipDefendOptions { Iterations = result.GetValue(DipDefendIterations), Seed = dip.Trace.Seed, BatchSize = dip.BatchSize }),
-        "jpeg" => new JpegCompression(new JpegCompressionOptions { Quality = result.GetValue(Quality) }),
-        "bit-depth" => new BitDepthReduction(new BitDepthReductionOptions { Bits = result.GetValue(Bits) }),
-        "median" => new MedianSmoothing(new MedianSmoothingOptions { WindowSize = result.GetValue(Window) }),
-        _ => new IdentityPurifier(),
-    };
-
-    /// <summary>The DIP iterations per image that progress counts (1 for a defense without a trace).</summary>
-    public int IterationsOf(ParseResult result, PurifierOptions dip) => Name(result) switch
-    {
-        DecisionDip => dip.Trace.Iterations,
-        "dipdefend" => result.GetValue(DipDefendIterations),
-        _ => 1,
+        Name = Name(result),
+        DecisionDipOptions = dip,
+        DipDefendOptions = new DipDefendOptions { Iterations = result.GetValue(DipDefendIterations), Seed = dip.Trace.Seed, BatchSize = dip.BatchSize },
+        JpegOptions = new JpegCompressionOptions { Quality = result.GetValue(Quality) },
+        BitDepthOptions = new BitDepthReductionOptions { Bits = result.GetValue(Bits) },
+        MedianOptions = new MedianSmoothingOptions { WindowSize = result.GetValue(Window) },
     };
 }

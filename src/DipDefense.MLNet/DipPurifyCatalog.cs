@@ -2,7 +2,10 @@ using DipDefense.MLNet;
 
 namespace Microsoft.ML;
 
-/// <summary>The <c>DipPurify</c> extension of <see cref="TransformsCatalog"/>: the decision-space DIP defense in an ML.NET pipeline.</summary>
+/// <summary>
+/// The <c>DipPurify</c> and <c>Purify</c> extensions of <see cref="TransformsCatalog"/>: the decision-space DIP defense,
+/// or any defense of the library, in an ML.NET pipeline.
+/// </summary>
 public static class DipPurifyCatalog
 {
     /// <summary>
@@ -58,4 +61,27 @@ public static class DipPurifyCatalog
         ArgumentNullException.ThrowIfNull(options);
         return new DipPurifyingEstimator(MLNetInternals.EnvironmentOf(catalog), options);
     }
+
+    /// <summary>
+    /// Purifies an image column with any defense of the library (docs/defenses.md): the decision-space DIP purifier or
+    /// a baseline to compare it with ("dipdefend", "jpeg", "bit-depth", "median", "none"), at its defaults. The same
+    /// estimator as <c>DipPurify</c> with <see cref="DipPurifyOptions.Defense"/> set; the options overload sets the
+    /// baselines' own settings (<see cref="DipPurifyOptions.JpegQuality"/>, <see cref="DipPurifyOptions.Bits"/>, …).
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">The column of purified images, of the input column's type.</param>
+    /// <param name="inputColumnName">The column of images (as for <c>DipPurify</c>); null: <paramref name="outputColumnName"/>.</param>
+    /// <param name="modelFile">The ONNX victim the images go to (the DIP purifier queries it; every defense checks the images fit it).</param>
+    /// <param name="defense">One of <see cref="DipDefense.Defense.DefenseChoice.Names"/>.</param>
+    /// <returns>The estimator; its victim is loaded now.</returns>
+    /// <exception cref="ArgumentException"><paramref name="defense"/> is not a defense of the library.</exception>
+    public static DipPurifyingEstimator Purify(this TransformsCatalog catalog, string outputColumnName, string? inputColumnName,
+        string modelFile, string defense) =>
+        DipPurify(catalog, new DipPurifyOptions
+        {
+            OutputColumnName = outputColumnName,
+            InputColumnName = inputColumnName,
+            ModelPath = modelFile,
+            Defense = defense,
+        });
 }

@@ -6,7 +6,8 @@ namespace DipDefense.MLNet;
 
 /// <summary>
 /// Settings of <see cref="DipPurifyingEstimator"/> (<c>mlContext.Transforms.DipPurify(options)</c>): the columns, the
-/// victim classifier and every setting of the decision-space DIP purifier (docs/method.md).
+/// victim classifier and every setting of the decision-space DIP purifier (docs/method.md), or another defense of the
+/// library to compare against (<see cref="Defense"/>, docs/defenses.md).
 /// </summary>
 /// <remarks>
 /// The defaults of the purifier settings are those of the core <see cref="PurifierOptions"/> (listed in
@@ -18,6 +19,21 @@ public sealed class DipPurifyOptions
     public static class Defaults
     {
         static readonly PurifierOptions Core = new();
+
+        /// <summary>The defense: "decision-dip", the decision-space DIP purifier.</summary>
+        public const string Defense = DefenseChoice.DecisionDip;
+
+        /// <summary>JPEG quality of the "jpeg" defense: 75.</summary>
+        public static readonly int JpegQuality = new Baselines.JpegCompressionOptions().Quality;
+
+        /// <summary>Bits per channel kept by the "bit-depth" defense: 4.</summary>
+        public static readonly int Bits = new Baselines.BitDepthReductionOptions().Bits;
+
+        /// <summary>Side of the "median" defense's window: 3.</summary>
+        public static readonly int MedianWindow = new Baselines.MedianSmoothingOptions().WindowSize;
+
+        /// <summary>Adam iterations of the "dipdefend" defense's DIP fit: 4000.</summary>
+        public static readonly int DipDefendIterations = new Baselines.DipDefendOptions().Iterations;
 
         /// <summary>DIP network preset: "medium" (the paper's CIFAR-10 network).</summary>
         public const string Preset = "medium";
@@ -106,6 +122,26 @@ public sealed class DipPurifyOptions
     /// core defaults (names detected when unique, identity preprocessing, batches of 64).
     /// </summary>
     public OnnxClassifierOptions Victim = new();
+
+    /// <summary>
+    /// The defense: "decision-dip" (the default: the decision-space DIP purifier, set by the DIP and selection fields
+    /// below), or a baseline to compare against: "dipdefend" (<see cref="DipDefendIterations"/>; <see cref="Seed"/> and
+    /// <see cref="BatchSize"/> apply), "jpeg" (<see cref="JpegQuality"/>), "bit-depth" (<see cref="Bits"/>), "median"
+    /// (<see cref="MedianWindow"/>) or "none" (the images pass unchanged). docs/defenses.md describes each.
+    /// </summary>
+    public string Defense = Defaults.Defense;
+
+    /// <summary>"jpeg": the JPEG quality, 1 to 100. Default 75.</summary>
+    public int JpegQuality = Defaults.JpegQuality;
+
+    /// <summary>"bit-depth": the bits per channel kept, 1 to 8. Default 4.</summary>
+    public int Bits = Defaults.Bits;
+
+    /// <summary>"median": the side of the median window. Default 3.</summary>
+    public int MedianWindow = Defaults.MedianWindow;
+
+    /// <summary>"dipdefend": the Adam iterations of its DIP fit. Default 4000.</summary>
+    public int DipDefendIterations = Defaults.DipDefendIterations;
 
     /// <summary>DIP network preset: "small", "medium", "large" or "imagenet". Default "medium".</summary>
     public string Preset = Defaults.Preset;
@@ -303,9 +339,9 @@ public sealed class DipPurifyOptions
 
     /// <summary>Checks the columns and every setting; each message names the setting.</summary>
     /// <param name="paramName">The parameter reported in the exception.</param>
-    /// <returns>The validated core purifier settings.</returns>
+    /// <returns>The validated defense.</returns>
     /// <exception cref="ArgumentException">A setting is invalid.</exception>
-    internal PurifierOptions Validate(string paramName)
+    internal DefenseChoice Validate(string paramName)
     {
         void Fail(string message) => throw new ArgumentException($"Invalid {nameof(DipPurifyOptions)}: {message}", paramName);
 
@@ -322,6 +358,9 @@ public sealed class DipPurifyOptions
         if (diagnostics.Any(string.IsNullOrWhiteSpace)) Fail("a diagnostic column name must be null (no column) or a column name.");
         var outputs = diagnostics.Append(OutputColumnName).ToArray();
         if (outputs.Distinct().Count() != outputs.Length) Fail($"the output columns must have distinct names; got {string.Join(", ", outputs.Select(o => $"'{o}'"))}.");
+        if (!DefenseChoice.Names.Contains(Defense)) Fail($"{nameof(Defense)} must be one of {string.Join(", ", DefenseChoice.Names)}; got '{Defense}'.");
+        if (CrossingsFoundColumnName is not null && Defense != DefenseChoice.DecisionDip)
+            Fail($"{nameof(CrossingsFoundColumnName)} is a diagnostic of the decision-space DIP purifier; {nameof(Defense)} is '{Defense}' (leave the column null).");
 
         PurifierOptions purifier;
         try
@@ -332,7 +371,16 @@ public sealed class DipPurifyOptions
         {
             throw new ArgumentException($"Invalid {nameof(DipPurifyOptions)}: {nameof(Preset)}: {ex.Message}", paramName, ex);
         }
-        purifier.Validate(paramName);
-        return purifier;
+        var defense = new DefenseChoice
+        {
+            Name = Defense,
+            DecisionDipOptions = purifier,
+            DipDefendOptions = new Baselines.DipDefendOptions { Iterations = DipDefendIterations, Seed = Seed, BatchSize = BatchSize },
+            JpegOptions = new Baselines.JpegCompressionOptions { Quality = JpegQuality },
+            BitDepthOptions = new Baselines.BitDepthReductionOptions { Bits = Bits },
+            MedianOptions = new Baselines.MedianSmoothingOptions { WindowSize = MedianWindow },
+        };
+        defense.Validate(paramName);
+        return defense;
     }
 }

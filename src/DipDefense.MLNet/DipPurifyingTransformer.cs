@@ -36,7 +36,7 @@ namespace DipDefense.MLNet;
 public sealed class DipPurifyingTransformer : ITransformer, IDisposable
 {
     readonly DipPurifyOptions options;
-    readonly PurifierOptions purifierOptions;
+    readonly DefenseChoice defense;
     readonly Device device;
     readonly HostCancellation cancellation;
 
@@ -46,7 +46,7 @@ public sealed class DipPurifyingTransformer : ITransformer, IDisposable
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(options);
         this.options = options.Clone();
-        purifierOptions = this.options.Validate(nameof(options));
+        defense = this.options.Validate(nameof(options));
         device = ResolveDevice(this.options.Device);
         cancellation = new HostCancellation(environment, nameof(DipPurifyingTransformer));
         Victim = victimModel is null
@@ -111,10 +111,7 @@ public sealed class DipPurifyingTransformer : ITransformer, IDisposable
                     $"DipPurify purifies rows in blocks and needs images of one size in column '{binding.Image.Column.Name}': row {firstRow + i} is " +
                     $"{images[i].Width}×{images[i].Height} (W×H), row {firstRow} is {width}×{height}. Add ResizeImages before DipPurify.");
 
-        var purifier = new DecisionSpacePurifier(Victim, purifierOptions with
-        {
-            Trace = purifierOptions.Trace with { Seed = unchecked(purifierOptions.Trace.Seed + firstRow) },
-        });
+        var purifier = defense.Create(Victim).WithSeed(unchecked(options.Seed + firstRow));
         int size = channels * height * width;
         var pixels = new float[images.Length * size];
         for (int i = 0; i < images.Length; i++)
@@ -125,11 +122,21 @@ public sealed class DipPurifyingTransformer : ITransformer, IDisposable
         var batch = torch.tensor(pixels, [images.Length, channels, height, width]).to(device);
         using var result = purifier.Purify(batch, progress: null, watch.Token);
         var purified = result.Purified.cpu().data<float>().ToArray();
+        var dip = result as PurificationResult;
         return new PurifiedBlock(
             images,
             [.. Enumerable.Range(0, images.Length).Select(i => purified.AsSpan(i * size, size).ToArray())],
-            result.FinalLabels,
-            [.. result.Diagnostics.Select(d => !d.FallbackUsed)]);
+            dip?.FinalLabels ?? Labels(result.Purified, binding),
+            dip is null ? new bool[images.Length] : [.. dip.Diagnostics.Select(d => !d.FallbackUsed)]);
+    }
+
+    /// <summary>The victim's labels of a baseline's purified images, when the label column is asked for.</summary>
+    long[] Labels(Tensor purified, DipPurifyBinding binding)
+    {
+        if (binding.Label is null)
+            return new long[purified.shape[0]];
+        using var labels = Victim.Predict(purified);
+        return labels.cpu().data<long>().ToArray();
     }
 
     static Device ResolveDevice(string name)

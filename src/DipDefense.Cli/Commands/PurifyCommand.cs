@@ -85,10 +85,11 @@ internal static class PurifyCommand
             using var reference = result.GetValue(clean) is { } cleanPath ? LoadReference(cleanPath, result, data, inputs) : null;
             using var classifier = victim.Load(result, 100);
             classifier.EnsureCompatible(inputs.Channels, inputs.Height, inputs.Width);
-            var purifier = defenses.Create(result, classifier, options);
+            var defense = defenses.Choice(result, options);
+            var purifier = defense.Create(classifier);
 
             var watch = Stopwatch.StartNew();
-            int total = inputs.Count * defenses.IterationsOf(result, options);
+            int total = inputs.Count * defense.IterationsPerImage;
             using var purification = console.WithProgress("purifying", total, progress =>
             {
                 var forward = new Progress<PurificationProgress>(p => progress.Report(p.ImagesDone * p.Iterations + p.ChunkCount * p.Iteration));

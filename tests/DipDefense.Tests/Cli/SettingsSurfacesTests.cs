@@ -1,4 +1,5 @@
 using System.Reflection;
+using DipDefense.Baselines;
 using DipDefense.Defense;
 using DipDefense.Dip;
 using DipDefense.MLNet;
@@ -70,5 +71,39 @@ public class SettingsSurfacesTests
             .Where(s => s.Option is { } option && !r.StdOut.Contains(option + " "))
             .Select(s => s.Key).ToArray();
         Assert.True(missing.Length == 0, $"missing on dipdefense {command}: {string.Join(", ", missing)}");
+    }
+
+    /// <summary>Each baseline's setting → its ML.NET field and its purify option (null: not on that surface, with the reason).</summary>
+    private static readonly Dictionary<string, (string? MLNet, string? Purify)> BaselineSurfaces = new()
+    {
+        ["JpegCompressionOptions.Quality"] = ("JpegQuality", "--quality"),
+        ["BitDepthReductionOptions.Bits"] = ("Bits", "--bits"),
+        ["MedianSmoothingOptions.WindowSize"] = ("MedianWindow", "--window"),
+        ["DipDefendOptions.Iterations"] = ("DipDefendIterations", "--dipdefend-iterations"),
+        ["DipDefendOptions.Seed"] = ("Seed", "--seed"),             // shared with the DIP purifier
+        ["DipDefendOptions.BatchSize"] = ("BatchSize", "--batch"),  // shared with the DIP purifier
+        ["DipDefendOptions.Network"] = (null, null),                // DIPDefend's reference network: a core setting only
+        ["DipDefendOptions.LearningRate"] = (null, null),           // its paper's Adam learning rate
+        ["DipDefendOptions.SmoothingFactor"] = (null, null),        // its paper's Holt smoothing λ
+        ["DipDefendOptions.PsnrPatchSize"] = (null, null),          // its paper's PSNR patch
+    };
+
+    [Fact]
+    public void EveryBaselineSettingIsListedAndExistsOnTheMLNetOptionsAndPurify()
+    {
+        var settings = new[] { typeof(JpegCompressionOptions), typeof(BitDepthReductionOptions), typeof(MedianSmoothingOptions), typeof(DipDefendOptions) }
+            .SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => $"{t.Name}.{p.Name}"))
+            .ToArray();
+        var unlisted = settings.Where(s => !BaselineSurfaces.ContainsKey(s)).ToArray();
+        Assert.True(unlisted.Length == 0, $"baseline settings without a surface entry: {string.Join(", ", unlisted)}");
+
+        var fields = typeof(DipPurifyOptions).GetFields(BindingFlags.Public | BindingFlags.Instance).Select(f => f.Name).ToHashSet();
+        var notOnMLNet = BaselineSurfaces.Where(s => s.Value.MLNet is { } name && !fields.Contains(name)).Select(s => s.Key).ToArray();
+        Assert.True(notOnMLNet.Length == 0, $"missing on DipPurifyOptions: {string.Join(", ", notOnMLNet)}");
+
+        var help = CliRunner.Run("purify", "--help");
+        Assert.True(help.ExitCode == 0, help.StdErr);
+        var notOnPurify = BaselineSurfaces.Where(s => s.Value.Purify is { } option && !help.StdOut.Contains(option + " ")).Select(s => s.Key).ToArray();
+        Assert.True(notOnPurify.Length == 0, $"missing on dipdefense purify: {string.Join(", ", notOnPurify)}");
     }
 }
