@@ -37,6 +37,7 @@ internal static class AttackCommand
         command.SetAction(result =>
         {
             var console = new Output(result.GetValue(json));
+            var (outPath, format) = data.CheckOutput(result, output);
             string name = result.GetValue(attack)!;
             int batchSize = result.GetValue(batch);
             if (batchSize < 1)
@@ -48,8 +49,6 @@ internal static class AttackCommand
                 result.GetValue(seed),
                 result.GetValue(queries));
             var target = device.Resolve(result);
-            string dataPath = result.GetValue(data.Data)!;
-            var format = DatasetReader.DetectFormat(dataPath);
 
             using var clean = data.Load(result);
             using var classifier = victim.Load(result, batchSize);
@@ -68,7 +67,7 @@ internal static class AttackCommand
             var unrounded = AttackReport.Compute(classifier, clean.Images, adversarial, clean.Labels);
             var report = AttackReport.Compute(classifier, clean.Images, saved, clean.Labels);
             using (var result8 = new ImageDataset(saved.clone(), clean.Labels.clone(), clean.ClassNames))
-                DatasetWriter.Write(result8, result.GetValue(output)!, format);
+                DatasetWriter.Write(result8, outPath, format);
 
             Print(console.Report, attacker.Name, report, seconds);
             console.WriteJson(new
@@ -87,7 +86,7 @@ internal static class AttackCommand
                 mean_l2 = report.MeanL2,
                 max_l2 = report.MaxL2,
                 seconds,
-                output = Path.GetFullPath(result.GetValue(output)!),
+                output = outPath,
             });
             return 0;
         });

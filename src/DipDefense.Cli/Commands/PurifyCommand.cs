@@ -53,6 +53,7 @@ internal static class PurifyCommand
         command.SetAction(result =>
         {
             var console = new Output(result.GetValue(json));
+            var (outPath, format) = data.CheckOutput(result, output);
             var options = new PurifierOptions
             {
                 Trace = new DipTraceOptions
@@ -79,7 +80,6 @@ internal static class PurifyCommand
             };
             options.Validate();
             var target = device.Resolve(result);
-            var format = DatasetReader.DetectFormat(result.GetValue(data.Data)!);
 
             using var inputs = data.Load(result);
             using var reference = result.GetValue(clean) is { } cleanPath ? LoadReference(cleanPath, result, data, inputs) : null;
@@ -115,7 +115,7 @@ internal static class PurifyCommand
             double? ceiling = Share((d, i) => d.TraceShowsLabel(labels[i], options.WarmUp));
             double? lockInMedian = dip is null ? null : Median(diagnostics.Select(d => (double)d.LockIn));
             double? passedThrough = Share((d, _) => d.PassedThrough);
-            DatasetWriter.Write(purified, result.GetValue(output)!, format);
+            DatasetWriter.Write(purified, outPath, format);
 
             var timings = dip?.Timings;
             Print(console.Report, report, ssim, crossings, ceiling, seconds);
@@ -172,7 +172,7 @@ internal static class PurifyCommand
                     gate_window = CalibrateCommand.WindowName(options),
                     batch = options.BatchSize,
                 },
-                output = Path.GetFullPath(result.GetValue(output)!),
+                output = outPath,
             });
             return 0;
         });
