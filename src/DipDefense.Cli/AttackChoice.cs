@@ -1,4 +1,5 @@
 using DipDefense.Attacks;
+using DipDefense.Data;
 using DipDefense.Victims;
 using static TorchSharp.torch;
 
@@ -13,6 +14,15 @@ internal static class AttackChoice
     public static bool IsLinf(string name) => name is "fgsm" or "pgd" or "bim" or "mifgsm";
 
     public static bool IsWhiteBox(string name) => name != "hsj";
+
+    /// <summary>
+    /// Rounds an attack's output to the 8 bits files store: L∞ attacks are quantised inside their budget, minimum-norm
+    /// attacks with <see cref="AdversarialRounding"/> so that rounding does not undo them (docs/attacks.md).
+    /// </summary>
+    public static Tensor ToEightBit(string name, Settings s, IClassifier classifier, Tensor clean, Tensor adversarial, Tensor labels) =>
+        IsLinf(name)
+            ? EightBitQuantization.Quantize(adversarial, clean, s.Eps)
+            : AdversarialRounding.ToEightBit(classifier, clean, adversarial, labels);
 
     public sealed record Settings(double Eps, double? Alpha, int? Steps, long Seed, int Queries);
 

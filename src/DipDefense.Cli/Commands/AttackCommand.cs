@@ -59,9 +59,7 @@ internal static class AttackCommand
             var watch = Stopwatch.StartNew();
             using var adversarial = console.WithProgress($"{attacker.Name}", clean.Count, progress =>
                 RunInBatches(attacker, clean, batchSize, target, progress));
-            using var saved = AttackChoice.IsLinf(name)
-                ? EightBitQuantization.Quantize(adversarial, clean.Images, settings.Eps)
-                : AdversarialRounding.ToEightBit(classifier, clean.Images, adversarial, clean.Labels);
+            using var saved = AttackChoice.ToEightBit(name, settings, classifier, clean.Images, adversarial, clean.Labels);
             double seconds = watch.Elapsed.TotalSeconds;
 
             var unrounded = AttackReport.Compute(classifier, clean.Images, adversarial, clean.Labels);

@@ -15,17 +15,31 @@ public static class AtomicFile
     /// <exception cref="UnauthorizedAccessException">The folder cannot be written.</exception>
     public static void Write(string path, Action<Stream> write)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(write);
+        Create(path, temporary =>
+        {
+            using var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            write(stream);
+            stream.Flush(flushToDisk: true);
+        });
+    }
+
+    /// <summary>
+    /// Creates the file at <paramref name="path"/> with <paramref name="create"/>, which is given a temporary path beside
+    /// it to create (for writers that open files by name, such as a database); the result is then renamed over
+    /// <paramref name="path"/>.
+    /// </summary>
+    /// <param name="path">The file to create or replace; its folder must exist.</param>
+    /// <param name="create">Creates the whole file at the path it is given and closes it.</param>
+    public static void Create(string path, Action<string> create)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(create);
         string full = Path.GetFullPath(path);
         string temporary = TemporaryPathFor(full);
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
+            create(temporary);
             File.Move(temporary, full, overwrite: true);
         }
         catch

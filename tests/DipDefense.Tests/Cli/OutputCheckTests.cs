@@ -89,6 +89,37 @@ public sealed class OutputCheckTests : IDisposable
         CliAssert.OneLineError(r, "--trace-cache", "is a file");
     }
 
+    [Fact]
+    public void EvaluateIntoAStoreThatIsAFolderIsRefusedBeforeTheModelIsLoaded()
+    {
+        var r = CliRunner.Run("evaluate", "--model", MissingModel, "--data", TinyData(), "--store", Dir);
+        CliAssert.OneLineError(r, "--store", "is a folder");
+    }
+
+    [Fact]
+    public void MergeIntoAMissingFolderIsRefusedBeforeTheStoresAreRead()
+    {
+        var r = CliRunner.Run("merge", Path.Combine(Dir, "missing-a.db"), "--out", Path.Combine(Dir, "no-such-folder", "all.db"));
+        CliAssert.OneLineError(r, "--out", "does not exist");
+    }
+
+    [Fact]
+    public void ReportIntoAFileIsRefusedBeforeTheStoreIsRead()
+    {
+        string file = TinyData();
+        var r = CliRunner.Run("report", "--store", Path.Combine(Dir, "missing.db"), "--out", file);
+        CliAssert.OneLineError(r, "--out", "is a file");
+    }
+
+    [Fact]
+    public void EvaluateWithAnEmptySelectionIsRefusedAndCreatesNoStore()
+    {
+        string store = Path.Combine(Dir, "results.db");
+        var r = CliRunner.Run("evaluate", "--model", MissingModel, "--data", TinyData(), "--count", "0", "--store", store);
+        CliAssert.OneLineError(r, "--count must be positive");
+        Assert.False(File.Exists(store));
+    }
+
     [Theory]
     [InlineData("--count", "0", "--count must be positive")]
     [InlineData("--offset", "4", "--offset 4 is beyond the last image")]

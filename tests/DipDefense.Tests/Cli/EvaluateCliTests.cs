@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Text.Json;
+using DipDefense.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+
+namespace DipDefense.Tests.Cli;
+
+/// <summary>
+/// <c>dipdefense evaluate</c>, <c>merge</c> and <c>report</c> at tiny settings (4 images, a 20-iteration DIP): resume
+/// after a killed run, shards merged against one run, a changed setting refused, conflicting rows refused.
+/// </summary>
+public sealed class EvaluateCliTests : IDisposable
+{
+    readonly TempDir _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    string Store(string name) => Path.Combine(_temp.Path, name);
+
+    /// <summary>The tiny run: images 10–13 (or the first <paramref name="count"/> of them), three defenses, three attacks.</summary>
+    static string[] Evaluate(string store, string[] extra, int count = 4) =>
+    [
+        "evaluate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--offset", "10", "--count", count.ToString(),
+        "--defense", "none,jpeg,decision-dip", "--attack", "clean,fgsm:8/255,pgd:2/255",
+        "--preset", "small", "--iterations", "20", "--snapshots", "4", "--warmup", "1", "--pairs", "2", "--seed", "7",
+        "--store", store, "--json", .. extra,
+    ];
+
+    const int RowsPerImage = 3 * 3;
+
+    /// <summary>Every row of a store without its timings, in key order: what two runs of one setting must agree on.</summary>
+    static string[] Rows(string store)
+    {
+        using var connection = new SqliteConnection($"Data Source={store};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT defense, attack, image, true_label, adversarial_label, purified_label, ssim, l2, linf, queries, seed, settings_hash FROM rows ORDER BY defense, attack, image";
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read())
+            rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+        return [.. rows];
+    }
+
+    static int RowCount(string store)
+    {
+        try
+        {
+            return File.Exists(store) ? Rows(store).Length : 0;
+        }
+        catch (SqliteException)
+        {
+            return 0;   // the table does not exist yet
+        }
+    }
+
+    static JsonElement Json(ProcessRunner.Result r)
+    {
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        return JsonDocument.Parse(r.StdOut).RootElement.Clone();
+    }
+
+    [SharedDataFact]
+    public void OneRunHasARowPerDefenseAttackAndImageAndARerunSkipsThem()
+    {
+        string store = Store("one.db");
+        var first = Json(CliRunner.Run(Evaluate(store, [])));
+        Assert.Equal(4, first.GetProperty("images_evaluated").GetInt32());
+        Assert.Equal(4 * RowsPerImage, first.GetProperty("rows").GetInt32());
+        var rows = Rows(store);
+        Assert.Equal(4 * RowsPerImage, rows.Length);
+        Assert.Equal(new[] { 10, 11, 12, 13 }, rows.Select(r => int.Parse(r.Split('|')[2])).Distinct().Order());
+
+        var again = Json(CliRunner.Run(Evaluate(store, [])));
+        Assert.Equal(0, again.GetProperty("images_evaluated").GetInt32());
+        Assert.Equal(4, again.GetProperty("images_skipped").GetInt32());
+        Assert.Equal(rows, Rows(store));
+    }
+
+    [SharedDataFact]
+    public void ResumeAfterAKilledRunGivesTheSameStoreAsAnUninterruptedRun()
+    {
+        string whole = Store("whole.db"), resumed = Store("resumed.db");
+        Json(CliRunner.Run(Evaluate(whole, [])));
+
+        // Kill the second run as soon as its first image is committed.
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in (string[])[CliRunner.ToolPath(), .. Evaluate(resumed, [])])
+            info.ArgumentList.Add(a);
+        using (var process = Process.Start(info)!)
+        {
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var clock = Stopwatch.StartNew();
+            while (RowCount(resumed) < RowsPerImage && !process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(3))
+                Thread.Sleep(20);
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+        int kept = RowCount(resumed);
+        Assert.True(kept >= RowsPerImage && kept < 4 * RowsPerImage, $"the killed run should have stored some but not all images; it stored {kept} rows");
+        Assert.Equal(0, kept % RowsPerImage);   // whole images only
+
+        var rerun = Json(CliRunner.Run(Evaluate(resumed, [])));
+        Assert.Equal(4 - kept / RowsPerImage, rerun.GetProperty("images_evaluated").GetInt32());
+        Assert.Equal(Rows(whole), Rows(resumed));
+    }
+
+    [SharedDataFact]
+    public void TwoShardsMergedEqualOneRun()
+    {
+        string whole = Store("whole.db"), first = Store("shard0.db"), second = Store("shard1.db"), merged = Store("merged.db");
+        Json(CliRunner.Run(Evaluate(whole, [])));
+        Assert.Equal(2, Json(CliRunner.Run(Evaluate(first, ["--shard", "0/2"]))).GetProperty("images_evaluated").GetInt32());
+        Assert.Equal(2, Json(CliRunner.Run(Evaluate(second, ["--shard", "1/2"]))).GetProperty("images_evaluated").GetInt32());
+
+        var merge = Json(CliRunner.Run("merge", first, second, "--out", merged, "--json"));
+        Assert.Equal(4 * RowsPerImage, merge.GetProperty("rows").GetInt32());
+        Assert.Equal(Rows(whole), Rows(merged));
+        Assert.NotEqual(Rows(first), Rows(second));
+
+        string report = Path.Combine(_temp.Path, "report");
+        var json = Json(CliRunner.Run("report", "--store", merged, "--out", report, "--json"));
+        Assert.True(File.Exists(Path.Combine(report, "report.md")));
+        Assert.Equal(json.GetRawText(), JsonDocument.Parse(File.ReadAllText(Path.Combine(report, "report.json"))).RootElement.GetRawText());
+        var accuracy = json.GetProperty("tables")[0];
+        Assert.Equal(["clean", "fgsm:8/255", "pgd:2/255", "Avg", "worst case"], accuracy.GetProperty("columns").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal(["none", "jpeg", "decision-dip"], accuracy.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("defense").GetString()));
+        var none = accuracy.GetProperty("rows")[0].GetProperty("cells");
+        Assert.Equal(4, none[0].GetProperty("count").GetInt32());
+        Assert.Equal(12, none[3].GetProperty("count").GetInt32());
+        Assert.Equal(3, json.GetProperty("store_commands").GetArrayLength());   // two shards and the merge
+    }
+
+    [SharedDataFact]
+    public void ARerunWithAnotherSettingIsRefusedAndLeavesTheStoreAsItWas()
+    {
+        string store = Store("one.db");
+        Json(CliRunner.Run(Evaluate(store, [], count: 1)));
+        var rows = Rows(store);
+
+        var r = CliRunner.Run(Evaluate(store, ["--quality", "50"], count: 1));
+        CliAssert.OneLineError(r, "--store", "other settings", "defenses");
+        Assert.Equal(rows, Rows(store));
+    }
+
+    [SharedDataFact]
+    public void MergingStoresThatDisagreeOnARowIsAnErrorNamingTheRow()
+    {
+        string first = Store("a.db"), second = Store("b.db"), merged = Store("merged.db");
+        Json(CliRunner.Run(Evaluate(first, [], count: 1)));
+        File.Copy(first, second);
+        using (var connection = new SqliteConnection($"Data Source={second};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE rows SET purified_label = (purified_label + 1) % 10 WHERE defense = 'jpeg' AND attack = 'clean'";
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+
+        var r = CliRunner.Run("merge", first, second, "--out", merged);
+        CliAssert.OneLineError(r, "disagree", "(jpeg, clean, image 10)");
+        Assert.False(File.Exists(merged));
+    }
+}
