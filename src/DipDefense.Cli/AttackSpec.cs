@@ -1,22 +1,35 @@
 using DipDefense.Attacks;
+using DipDefense.Data;
+using DipDefense.Defense;
 using DipDefense.Victims;
 using static TorchSharp.torch;
 
 namespace DipDefense.Cli;
 
 /// <summary>
-/// One column of <c>evaluate --attack</c>: <c>clean</c> (no attack), an L∞ attack with its budget
-/// (<c>fgsm:8/255</c>, <c>pgd:…</c>, <c>bim:…</c>, <c>mifgsm:…</c>; 8/255 when omitted), or a minimum-norm L2 attack
-/// at its defaults (<c>cw</c>, <c>ddn</c>). White-box attacks see the undefended victim only.
+/// One column of <c>evaluate --attack</c>: <c>clean</c> (no attack); a white-box attack on the undefended victim, L∞
+/// with its budget (<c>fgsm:8/255</c>, <c>pgd:…</c>, <c>bim:…</c>, <c>mifgsm:…</c>; 8/255 when omitted) or minimum-norm
+/// L2 at its defaults (<c>cw</c>, <c>ddn</c>); or a defense-aware attack run against each defense: <c>bpda-pgd:EPS</c>
+/// (PGD through BPDA, with EOT for a randomized defense) and <c>hsj:QUERIES</c> (HopSkipJump L2 through the defense,
+/// 1000 queries when omitted).
 /// </summary>
 /// <param name="Column">The column's name, as given (the store's key).</param>
-/// <param name="Name">The attack's name in <see cref="AttackChoice"/>, or <c>clean</c>.</param>
+/// <param name="Name">The attack's name: <c>clean</c>, a name of <see cref="AttackChoice"/>, or <c>bpda-pgd</c>.</param>
 /// <param name="Eps">The L∞ budget (L∞ attacks only).</param>
-internal sealed record AttackSpec(string Column, string Name, double? Eps)
+/// <param name="Queries">The query budget (<c>hsj</c> only).</param>
+internal sealed record AttackSpec(string Column, string Name, double? Eps, int? Queries)
 {
     public const string Clean = "clean";
+    const string BpdaPgd = "bpda-pgd";
+    const string HopSkipJump = "hsj";
 
-    static readonly string[] Supported = [Clean, "fgsm", "pgd", "bim", "mifgsm", "cw", "ddn"];
+    static readonly string[] Supported = [Clean, "fgsm", "pgd", "bim", "mifgsm", "cw", "ddn", BpdaPgd, HopSkipJump];
+
+    /// <summary>Whether the attack is run against each defense (else it is crafted once on the undefended victim and shared).</summary>
+    public bool DefenseAware => Name is BpdaPgd or HopSkipJump;
+
+    /// <summary>Whether the attack needs the victim's differentiable TorchSharp import.</summary>
+    public bool NeedsGradients => Name is not (Clean or HopSkipJump);
 
     /// <summary>Parses a comma-separated list of columns, without repeats.</summary>
     public static IReadOnlyList<AttackSpec> ParseList(string text)
@@ -31,27 +44,59 @@ internal sealed record AttackSpec(string Column, string Name, double? Eps)
     {
         var parts = column.Split(':', 2);
         string name = parts[0];
+        string? argument = parts.Length == 2 ? parts[1] : null;
         if (!Supported.Contains(name))
-            throw new ArgumentException($"--attack '{column}': the attack must be one of {string.Join(", ", Supported)} (defense-aware attacks are not evaluated yet).");
-        if (AttackChoice.IsLinf(name))
-            return new AttackSpec(column, name, Fraction.Parse(parts.Length == 2 ? parts[1] : "8/255", $"--attack '{column}'"));
-        if (parts.Length == 2)
-            throw new ArgumentException($"--attack '{column}': {name} takes no budget (it is a minimum-norm attack).");
-        return new AttackSpec(column, name, null);
+            throw new ArgumentException($"--attack '{column}': the attack must be one of {string.Join(", ", Supported)}.");
+        if (AttackChoice.IsLinf(name) || name == BpdaPgd)
+            return new AttackSpec(column, name, Fraction.Parse(argument ?? "8/255", $"--attack '{column}'"), null);
+        if (name == HopSkipJump)
+            return new AttackSpec(column, name, null, int.TryParse(argument ?? "1000", out int queries) && queries >= 1 ? queries
+                : throw new ArgumentException($"--attack '{column}': hsj takes a positive query budget, such as hsj:1000."));
+        if (argument is not null)
+            throw new ArgumentException($"--attack '{column}': {name} takes no argument.");
+        return new AttackSpec(column, name, null, null);
     }
 
     /// <summary>
-    /// The attacked image, rounded to 8 bits, and the victim queries it took; <paramref name="clean"/> itself (a copy)
-    /// for <c>clean</c>. The attack is built for this image with <paramref name="seed"/>.
+    /// The attacked image, rounded to 8 bits, and the label queries it took; a copy of <paramref name="clean"/> for
+    /// <c>clean</c>. The attack is built for this image with <paramref name="seed"/>.
     /// </summary>
-    public (Tensor Image, long Queries) Run(nn.Module<Tensor, Tensor> model, IClassifier classifier, Tensor clean, Tensor label, long seed)
+    /// <param name="model">The victim's differentiable import (when <see cref="NeedsGradients"/>).</param>
+    /// <param name="victim">The undefended victim.</param>
+    /// <param name="defense">The defense a defense-aware attack targets, drawn with the image's seed; null for the others.</param>
+    /// <param name="eot">EOT samples R of BPDA for a randomized defense (1 for a deterministic one).</param>
+    /// <param name="clean">The image [1, C, H, W].</param>
+    /// <param name="label">Its true label [1].</param>
+    /// <param name="seed">The image's seed.</param>
+    public (Tensor Image, long Queries) Run(nn.Module<Tensor, Tensor>? model, IClassifier victim, IPurifier? defense, int eot, Tensor clean, Tensor label, long seed)
     {
         if (Name == Clean)
             return (clean.clone(), 0);
-        var settings = new AttackChoice.Settings(Eps ?? 0, null, null, seed, 0);
-        long before = classifier.QueryCount;
-        using var adversarial = AttackChoice.Create(Name, () => model, classifier, settings).Run(clean, label);
-        var rounded = AttackChoice.ToEightBit(Name, settings, classifier, clean, adversarial, label);
-        return (rounded, classifier.QueryCount - before);
+        if (DefenseAware != defense is not null)
+            throw new InvalidOperationException($"{Column}: a defense is needed exactly for a defense-aware attack.");
+        switch (Name)
+        {
+            case BpdaPgd:
+            {
+                // Not disposed: disposing the module would dispose the victim's import it wraps.
+                var through = new Bpda(defense!, model!, defense!.IsRandomized ? eot : 1, seed);
+                using var adversarial = new Pgd(through, Eps!.Value, 2.0 / 255, 10, randomStart: true, seed: seed).Run(clean, label);
+                return (EightBitQuantization.Quantize(adversarial, clean, Eps.Value), 0);
+            }
+            case HopSkipJump:
+            {
+                var defended = new PurifiedClassifier(defense!, victim);
+                using var adversarial = new HopSkipJump(defended, PerturbationNorm.L2, maxQueries: Queries!.Value, seed: seed).Run(clean, label);
+                return (AdversarialRounding.ToEightBit(defended, clean, adversarial, label), defended.QueryCount);
+            }
+            default:
+            {
+                var settings = new AttackChoice.Settings(Eps ?? 0, null, null, seed, 0);
+                long before = victim.QueryCount;
+                using var adversarial = AttackChoice.Create(Name, () => model!, victim, settings).Run(clean, label);
+                var rounded = AttackChoice.ToEightBit(Name, settings, victim, clean, adversarial, label);
+                return (rounded, victim.QueryCount - before);
+            }
+        }
     }
 }

@@ -10,14 +10,18 @@ using static TorchSharp.torch;
 namespace DipDefense.Cli;
 
 /// <summary>
-/// Evaluates one image for <c>dipdefense evaluate</c>: every attack is crafted once on the undefended victim and
-/// rounded to 8 bits; the attacked images of all attacks are then purified together by each defense (one batch, the
-/// defense drawn with the image's seed, so attack a uses seed + a inside it), rounded to 8 bits and classified.
+/// Evaluates one image for <c>dipdefense evaluate</c>. White-box attacks are crafted once on the undefended victim and
+/// shared by every defense; defense-aware attacks are crafted against each defense (drawn with the image's seed). Each
+/// defense then purifies the image's attacked versions together (one batch: column a draws seed + a), and the victim
+/// classifies them rounded to 8 bits.
 /// </summary>
 internal sealed class ImageEvaluator(
     IClassifier victim, nn.Module<Tensor, Tensor>? model, IReadOnlyList<AttackSpec> attacks,
-    IReadOnlyList<(string Name, IPurifier Purifier)> defenses, string settingsHash)
+    IReadOnlyList<(string Name, IPurifier Purifier)> defenses, int eot, string settingsHash)
 {
+    /// <summary>An attacked image and what was measured while crafting it.</summary>
+    sealed record Attacked(Tensor Image, int Label, double L2, double Linf, double Seconds, long Queries);
+
     /// <summary>The rows of image <paramref name="index"/>: one per (defense, attack).</summary>
     /// <param name="index">The image's index in the data set.</param>
     /// <param name="clean">The image, [1, C, H, W] in [0, 1] on the working device.</param>
@@ -27,36 +31,36 @@ internal sealed class ImageEvaluator(
     {
         using var scope = NewDisposeScope();
         int truth = (int)label.cpu().item<long>();
-        var attacked = new List<Tensor>();
-        var measured = new List<(int Label, double L2, double Linf, double Seconds, long Queries)>();
-        foreach (var attack in attacks)
-        {
-            var clock = Stopwatch.StartNew();
-            var (image, queries) = attack.Run(model!, victim, clean, label, seed);
-            double seconds = clock.Elapsed.TotalSeconds;
-            var delta = (image - clean).flatten();
-            measured.Add(((int)victim.PredictLabels(image)[0], delta.norm().item<float>(), delta.abs().max().item<float>(), seconds, queries));
-            attacked.Add(image);
-        }
-        var batch = cat(attacked, 0);
-        var references = clean.expand(batch.shape);
+        var shared = attacks.Where(a => !a.DefenseAware).ToDictionary(a => a.Column, a => Craft(a, null, clean, label, seed));
+        var references = clean.expand(attacks.Count, -1, -1, -1);
 
         var rows = new List<EvaluationRow>();
         foreach (var (name, purifier) in defenses)
         {
+            var deployed = purifier.WithSeed(seed);
+            var attacked = attacks.Select(a => a.DefenseAware ? Craft(a, deployed, clean, label, seed) : shared[a.Column]).ToArray();
             var clock = Stopwatch.StartNew();
-            using var result = purifier.WithSeed(seed).Purify(batch);
+            using var result = deployed.Purify(cat(attacked.Select(a => a.Image).ToArray(), 0));
             var purified = EightBitQuantization.Quantize(result.Purified);
             double seconds = clock.Elapsed.TotalSeconds / attacks.Count;
             long[] labels = victim.PredictLabels(purified);
             float[] ssim = ImageQuality.Ssim(purified, references).cpu().data<float>().ToArray();
             for (int a = 0; a < attacks.Count; a++)
             {
-                var m = measured[a];
+                var m = attacked[a];
                 rows.Add(new EvaluationRow(name, attacks[a].Column, index, truth, m.Label, (int)labels[a], ssim[a], m.L2, m.Linf,
                     m.Seconds, seconds, m.Queries, seed, settingsHash));
             }
         }
         return rows;
+    }
+
+    Attacked Craft(AttackSpec attack, IPurifier? defense, Tensor clean, Tensor label, long seed)
+    {
+        var clock = Stopwatch.StartNew();
+        var (image, queries) = attack.Run(model, victim, defense, eot, clean, label, seed);
+        double seconds = clock.Elapsed.TotalSeconds;
+        var delta = (image - clean).flatten();
+        return new Attacked(image, (int)victim.PredictLabels(image)[0], delta.norm().item<float>(), delta.abs().max().item<float>(), seconds, queries);
     }
 }

@@ -23,9 +23,10 @@ internal static class EvaluateCommand
         var device = new DeviceOption();
         var attacks = new Option<string>("--attack")
         {
-            Description = "Comma-separated attack columns: clean, fgsm:EPS, pgd:EPS, bim:EPS, mifgsm:EPS (EPS such as 8/255), cw, ddn. Crafted once per image on the undefended victim and shared by every defense.",
+            Description = "Comma-separated attack columns: clean, fgsm:EPS, pgd:EPS, bim:EPS, mifgsm:EPS (EPS such as 8/255), cw, ddn (crafted once per image on the undefended victim and shared by every defense), bpda-pgd:EPS, hsj:QUERIES (defense-aware: run against each defense).",
             DefaultValueFactory = _ => "clean,fgsm:8/255,pgd:8/255,cw,ddn",
         };
+        var eot = new Option<int>("--eot") { Description = "EOT samples R of bpda-pgd against a randomized defense: purifications (fresh seeds) whose gradients each step averages.", DefaultValueFactory = _ => 1 };
         var shard = new Option<string>("--shard") { Description = "i/n: evaluate only the images at positions i, i + n, … of the selection (0 ≤ i < n); merge the shards' stores with dipdefense merge.", DefaultValueFactory = _ => "0/1" };
         var store = new Option<string>("--store") { Description = "The SQLite result store (created if absent; a rerun skips the images it holds).", Required = true };
         var json = new Option<bool>("--json") { Description = "Write one JSON object to stdout (progress stays on stderr)." };
@@ -35,7 +36,7 @@ internal static class EvaluateCommand
         data.AddTo(command);
         defenses.AddTo(command);
         dip.AddTo(command);
-        foreach (var option in new Option[] { attacks, shard, store, device.Option, json })
+        foreach (var option in new Option[] { attacks, eot, shard, store, device.Option, json })
             command.Options.Add(option);
 
         command.SetAction(result =>
@@ -47,6 +48,9 @@ internal static class EvaluateCommand
             string[] names = [.. choices.Select(c => c.Name)];
             var columns = AttackSpec.ParseList(result.GetValue(attacks)!);
             var part = Shard.Parse(result.GetValue(shard)!);
+            int samples = result.GetValue(eot);
+            if (samples < 1)
+                throw new ArgumentException($"--eot must be positive; got {samples}.");
             var target = device.Resolve(result);
 
             using var images = data.Load(result);
@@ -66,6 +70,7 @@ internal static class EvaluateCommand
                 attacks = columns.Select(c => c.Column),
                 defenses = choices.Select(c => new { name = c.Name, settings = DefenseOptions.SettingsOf(c) }),
                 seed = options.Trace.Seed,
+                eot = columns.Any(c => c.DefenseAware) ? samples : (int?)null,
             });
             using var results = EvaluationStore.OpenOrCreate(storePath);
             results.Claim(settings);
@@ -80,9 +85,9 @@ internal static class EvaluateCommand
             {
                 using var classifier = victim.Load(result, 100);
                 classifier.EnsureCompatible(images.Channels, images.Height, images.Width);
-                using var module = columns.Any(c => c.Name != AttackSpec.Clean) ? OnnxImporter.Load(result.GetValue(victim.Model)!.FullName, target) : null;
+                using var module = columns.Any(c => c.NeedsGradients) ? OnnxImporter.Load(result.GetValue(victim.Model)!.FullName, target) : null;
                 var evaluator = new ImageEvaluator(classifier, module, columns,
-                    choices.Select(c => (c.Name, c.Create(classifier))).ToArray(), settings.Hash);
+                    choices.Select(c => (c.Name, c.Create(classifier))).ToArray(), samples, settings.Hash);
                 console.WithProgress("evaluating", todo.Length, progress =>
                 {
                     for (int i = 0; i < todo.Length; i++)
