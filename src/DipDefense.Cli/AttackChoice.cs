@@ -8,10 +8,10 @@ namespace DipDefense.Cli;
 /// <summary>Maps the --attack name and its settings to an attack instance (the library itself takes no mode strings).</summary>
 internal static class AttackChoice
 {
-    public static readonly string[] Names = ["fgsm", "pgd", "bim", "mifgsm", "cw", "ddn", "hsj"];
+    public static readonly string[] Names = ["fgsm", "pgd", "bim", "mifgsm", "apgd", "cw", "ddn", "hsj"];
 
     /// <summary>Attacks bounded in L∞ by --eps; the others (C&amp;W, DDN, HopSkipJump L2) are minimum-norm L2 attacks.</summary>
-    public static bool IsLinf(string name) => name is "fgsm" or "pgd" or "bim" or "mifgsm";
+    public static bool IsLinf(string name) => name is "fgsm" or "pgd" or "bim" or "mifgsm" or "apgd";
 
     public static bool IsWhiteBox(string name) => name != "hsj";
 
@@ -32,6 +32,7 @@ internal static class AttackChoice
         "pgd" => new Pgd(model(), s.Eps, s.Alpha ?? 2.0 / 255, s.Steps ?? 10, randomStart: true, seed: s.Seed),
         "bim" => new Bim(model(), s.Eps, s.Alpha ?? 2.0 / 255, s.Steps ?? 10),
         "mifgsm" => new MiFgsm(model(), s.Eps, s.Alpha ?? 2.0 / 255, s.Steps ?? 10),
+        "apgd" => new Apgd(model(), s.Eps, s.Steps ?? 10, seed: s.Seed),
         "cw" => new CarliniWagnerL2(model(), steps: s.Steps ?? 50),
         "ddn" => new Ddn(model(), steps: s.Steps ?? 100, seed: s.Seed),
         "hsj" => new HopSkipJump(classifier, PerturbationNorm.L2, maxQueries: s.Queries, seed: s.Seed),

@@ -10,23 +10,25 @@ namespace DipDefense.Cli;
 /// One column of <c>evaluate --attack</c>: <c>clean</c> (no attack); a white-box attack on the undefended victim, L∞
 /// with its budget (<c>fgsm:8/255</c>, <c>pgd:…</c>, <c>bim:…</c>, <c>mifgsm:…</c>; 8/255 when omitted) or minimum-norm
 /// L2 at its defaults (<c>cw</c>, <c>ddn</c>); or a defense-aware attack run against each defense: <c>bpda-pgd:EPS</c>
-/// (PGD through BPDA, with EOT for a randomized defense) and <c>hsj:QUERIES</c> (HopSkipJump L2 through the defense,
+/// (PGD, 10 steps, through BPDA, with EOT for a randomized defense), <c>bpda-apgd:EPS</c> (APGD-CE, 100 steps, the same
+/// way: AutoAttack's "rand" protocol with <c>--eot 20</c>) and <c>hsj:QUERIES</c> (HopSkipJump L2 through the defense,
 /// 1000 queries when omitted).
 /// </summary>
 /// <param name="Column">The column's name, as given (the store's key).</param>
-/// <param name="Name">The attack's name: <c>clean</c>, a name of <see cref="AttackChoice"/>, or <c>bpda-pgd</c>.</param>
+/// <param name="Name">The attack's name: <c>clean</c>, a name of <see cref="AttackChoice"/>, <c>bpda-pgd</c> or <c>bpda-apgd</c>.</param>
 /// <param name="Eps">The L∞ budget (L∞ attacks only).</param>
 /// <param name="Queries">The query budget (<c>hsj</c> only).</param>
 internal sealed record AttackSpec(string Column, string Name, double? Eps, int? Queries)
 {
     public const string Clean = "clean";
     const string BpdaPgd = "bpda-pgd";
+    const string BpdaApgd = "bpda-apgd";
     const string HopSkipJump = "hsj";
 
-    static readonly string[] Supported = [Clean, "fgsm", "pgd", "bim", "mifgsm", "cw", "ddn", BpdaPgd, HopSkipJump];
+    static readonly string[] Supported = [Clean, "fgsm", "pgd", "bim", "mifgsm", "apgd", "cw", "ddn", BpdaPgd, BpdaApgd, HopSkipJump];
 
     /// <summary>Whether the attack is run against each defense (else it is crafted once on the undefended victim and shared).</summary>
-    public bool DefenseAware => Name is BpdaPgd or HopSkipJump;
+    public bool DefenseAware => Name is BpdaPgd or BpdaApgd or HopSkipJump;
 
     /// <summary>Whether the attack needs the victim's differentiable TorchSharp import.</summary>
     public bool NeedsGradients => Name is not (Clean or HopSkipJump);
@@ -47,7 +49,7 @@ internal sealed record AttackSpec(string Column, string Name, double? Eps, int? 
         string? argument = parts.Length == 2 ? parts[1] : null;
         if (!Supported.Contains(name))
             throw new ArgumentException($"--attack '{column}': the attack must be one of {string.Join(", ", Supported)}.");
-        if (AttackChoice.IsLinf(name) || name == BpdaPgd)
+        if (AttackChoice.IsLinf(name) || name is BpdaPgd or BpdaApgd)
             return new AttackSpec(column, name, Fraction.Parse(argument ?? "8/255", $"--attack '{column}'"), null);
         if (name == HopSkipJump)
             return new AttackSpec(column, name, null, int.TryParse(argument ?? "1000", out int queries) && queries >= 1 ? queries
@@ -76,11 +78,14 @@ internal sealed record AttackSpec(string Column, string Name, double? Eps, int? 
             throw new InvalidOperationException($"{Column}: a defense is needed exactly for a defense-aware attack.");
         switch (Name)
         {
-            case BpdaPgd:
+            case BpdaPgd or BpdaApgd:
             {
                 // Not disposed: disposing the module would dispose the victim's import it wraps.
                 var through = new Bpda(defense!, model!, defense!.IsRandomized ? eot : 1, seed);
-                using var adversarial = new Pgd(through, Eps!.Value, 2.0 / 255, 10, randomStart: true, seed: seed).Run(clean, label);
+                Attack attack = Name == BpdaPgd
+                    ? new Pgd(through, Eps!.Value, 2.0 / 255, 10, randomStart: true, seed: seed)
+                    : new Apgd(through, Eps!.Value, steps: 100, seed: seed);
+                using var adversarial = attack.Run(clean, label);
                 return (EightBitQuantization.Quantize(adversarial, clean, Eps.Value), 0);
             }
             case HopSkipJump:

@@ -17,11 +17,11 @@ internal static class AttackCommand
         var victim = new VictimOptions();
         var data = new DataOptions();
         var device = new DeviceOption();
-        var attack = new Option<string>("--attack") { Description = "fgsm, pgd, bim, mifgsm, cw, ddn, or hsj (HopSkipJump, decision-based L2).", Required = true };
+        var attack = new Option<string>("--attack") { Description = "fgsm, pgd, bim, mifgsm, apgd (APGD-CE), cw, ddn, or hsj (HopSkipJump, decision-based L2).", Required = true };
         attack.AcceptOnlyFromAmong(AttackChoice.Names);
-        var eps = new Option<string>("--eps") { Description = "L∞ budget of fgsm/pgd/bim/mifgsm, a number or a fraction.", DefaultValueFactory = _ => "8/255" };
+        var eps = new Option<string>("--eps") { Description = "L∞ budget of fgsm/pgd/bim/mifgsm/apgd, a number or a fraction.", DefaultValueFactory = _ => "8/255" };
         var alpha = new Option<string?>("--alpha") { Description = "Step size of pgd/bim/mifgsm (default 2/255)." };
-        var steps = new Option<int?>("--steps") { Description = "Iterations (defaults: pgd/bim/mifgsm 10, cw 50, ddn 100)." };
+        var steps = new Option<int?>("--steps") { Description = "Iterations (defaults: pgd/bim/mifgsm/apgd 10, cw 50, ddn 100)." };
         var queries = new Option<int>("--queries") { Description = "Query budget per image of hsj.", DefaultValueFactory = _ => 1000 };
         var seed = new Option<long>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0 };
         var batch = new Option<int>("--batch") { Description = "Images attacked together.", DefaultValueFactory = _ => 100 };

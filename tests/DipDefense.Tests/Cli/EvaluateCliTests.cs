@@ -139,7 +139,7 @@ public sealed class EvaluateCliTests : IDisposable
     {
         string store = Store("aware.db");
         var r = CliRunner.Run("evaluate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--offset", "10", "--count", "1",
-            "--defense", "none,jpeg", "--attack", "pgd:8/255,bpda-pgd:8/255,hsj:30", "--seed", "7", "--store", store, "--json");
+            "--defense", "none,jpeg", "--attack", "pgd:8/255,apgd:8/255,bpda-pgd:8/255,bpda-apgd:4/255,hsj:30", "--seed", "7", "--store", store, "--json");
         Json(r);
         var rows = Rows(store).Select(row => row.Split('|')).ToDictionary(f => (f[0], f[1]));
         string[] Measured(string defense, string attack) => rows[(defense, attack)][4..9];   // adversarial label, purified label, ssim, l2, linf
@@ -148,7 +148,10 @@ public sealed class EvaluateCliTests : IDisposable
         Assert.Equal(Measured("none", "pgd:8/255"), Measured("none", "bpda-pgd:8/255"));
         // Against JPEG it is another image, still inside the budget.
         Assert.NotEqual(rows[("jpeg", "pgd:8/255")][7], rows[("jpeg", "bpda-pgd:8/255")][7]);
-        Assert.InRange(double.Parse(rows[("jpeg", "bpda-pgd:8/255")][8], System.Globalization.CultureInfo.InvariantCulture), 0, 8.0 / 255 + 1e-6);
+        double Linf(string defense, string attack) => double.Parse(rows[(defense, attack)][8], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(Linf("jpeg", "bpda-pgd:8/255"), 0, 8.0 / 255 + 1e-6);
+        Assert.InRange(Linf("jpeg", "bpda-apgd:4/255"), 0, 4.0 / 255 + 1e-6);
+        Assert.InRange(Linf("none", "apgd:8/255"), 0, 8.0 / 255 + 1e-6);
         // The white-box attack is shared; HopSkipJump queries the defended victim within its budget (plus the 8-bit rounding's queries).
         Assert.Equal(rows[("none", "pgd:8/255")][7], rows[("jpeg", "pgd:8/255")][7]);
         foreach (string defense in (string[])["none", "jpeg"])
