@@ -10,7 +10,8 @@ namespace DipDefense.Cli.Commands;
 
 /// <summary>
 /// <c>dipdefense report</c>: the tables of a result store (Table 1 accuracy, Table 2 SSIM, each cell with its image
-/// count and 95% interval, plus Avg and the worst case over attacks) as Markdown and JSON, with the commands that made it.
+/// count and 95% interval, plus Avg and the worst case over attacks) as Markdown and JSON, with the commands that made it,
+/// and a PNG of accuracy against strength for every attack held at several strengths (<see cref="ReportFigures"/>).
 /// </summary>
 internal static class ReportCommand
 {
@@ -41,7 +42,8 @@ internal static class ReportCommand
             string reportCommand = Invocation.CommandLine;
 
             Directory.CreateDirectory(folder);
-            AtomicFile.WriteAllText(Path.Combine(folder, "report.md"), Markdown(reportCommand, storePath, results.SettingsHash!, commands, tables));
+            var figures = ReportFigures.Draw(tables[0], folder);
+            AtomicFile.WriteAllText(Path.Combine(folder, "report.md"), Markdown(reportCommand, storePath, results.SettingsHash!, commands, tables, figures));
             var document = new JsonObject
             {
                 ["command"] = reportCommand,
@@ -51,6 +53,18 @@ internal static class ReportCommand
                 ["settings"] = settings.DeepClone(),
                 ["store_commands"] = new JsonArray([.. commands.Select(c => (JsonNode)new JsonObject { ["command"] = c.Command, ["version"] = c.Version, ["started"] = c.Started })]),
                 ["tables"] = new JsonArray([.. tables.Select(ToJson)]),
+                ["figures"] = new JsonArray([.. figures.Select(f => (JsonNode)new JsonObject
+                {
+                    ["attack"] = f.Attack,
+                    ["file"] = f.File,
+                    ["strength"] = f.StrengthLabel,
+                    ["curves"] = new JsonArray([.. f.Curves.Select(c => (JsonNode)new JsonObject
+                    {
+                        ["defense"] = c.Name,
+                        ["strengths"] = new JsonArray([.. c.Strength.Select(v => (JsonNode)v)]),
+                        ["accuracy"] = new JsonArray([.. c.Accuracy.Select(v => (JsonNode)v)]),
+                    })]),
+                })]),
             };
             string text = document.ToJsonString(Json);
             AtomicFile.WriteAllText(Path.Combine(folder, "report.json"), text + Environment.NewLine);
@@ -64,7 +78,8 @@ internal static class ReportCommand
         return command;
     }
 
-    static string Markdown(string command, string store, string hash, IReadOnlyList<(string Command, string Version, string Started)> commands, IReadOnlyList<EvaluationTable> tables)
+    static string Markdown(string command, string store, string hash, IReadOnlyList<(string Command, string Version, string Started)> commands,
+        IReadOnlyList<EvaluationTable> tables, IReadOnlyList<ReportFigures.Figure> figures)
     {
         var text = new StringBuilder();
         text.AppendLine("# Evaluation report").AppendLine();
@@ -73,6 +88,12 @@ internal static class ReportCommand
             $"{EvaluationTables.Average} pools every attack column; \"{EvaluationTables.WorstCase}\" counts an image as robust only if every attack failed on it.").AppendLine();
         foreach (var table in tables)
             text.AppendLine($"## {table.Title}").AppendLine().Append(table.ToMarkdown()).AppendLine();
+        if (figures.Count > 0)
+        {
+            text.AppendLine("## Accuracy against the attack's strength").AppendLine();
+            foreach (var figure in figures)
+                text.AppendLine($"![{figure.Attack}: accuracy against {figure.StrengthLabel}]({figure.File})").AppendLine();
+        }
         text.AppendLine("## Commands that wrote the store").AppendLine();
         foreach (var c in commands)
             text.AppendLine($"- {c.Started}, DipDefense {c.Version}: `{c.Command}`");

@@ -51,6 +51,12 @@ internal static class LineChart
         double xMin = chart.Lines.Min(l => l.X[0]), xMax = chart.Lines.Max(l => l.X[^1]);
         if (xMax <= xMin)
             xMax = xMin + 1;
+        if (chart.Points)
+        {
+            // A margin, so that the dots at both ends are drawn whole.
+            double margin = (xMax - xMin) * 0.03;
+            (xMin, xMax) = (xMin - margin, xMax + margin);
+        }
         double yMin = chart.YMin, yMax = chart.YMax;
 
         float legendWidth = legend.Max(s => SkiaText.Width(font, s.Name)) + LegendSwatch + 3 * Pad;

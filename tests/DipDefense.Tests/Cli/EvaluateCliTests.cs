@@ -159,6 +159,28 @@ public sealed class EvaluateCliTests : IDisposable
     }
 
     [SharedDataFact]
+    public void TheReportDrawsAnAttackHeldAtSeveralBudgets()
+    {
+        string store = Store("budgets.db"), report = Path.Combine(_temp.Path, "report");
+        Json(CliRunner.Run("evaluate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--count", "2",
+            "--defense", "none,jpeg", "--attack", "clean,fgsm:8/255,fgsm:2/255", "--store", store, "--json"));
+        var json = Json(CliRunner.Run("report", "--store", store, "--out", report, "--json"));
+
+        var figure = Assert.Single(json.GetProperty("figures").EnumerateArray());
+        Assert.Equal("fgsm", figure.GetProperty("attack").GetString());
+        Assert.True(File.Exists(Path.Combine(report, "fgsm.png")));
+        var none = figure.GetProperty("curves")[0];
+        Assert.Equal("none", none.GetProperty("defense").GetString());
+        Assert.Equal([2.0, 8.0], none.GetProperty("strengths").EnumerateArray().Select(v => v.GetDouble()));
+        // The points are Table 1's cells.
+        var table = json.GetProperty("tables")[0];
+        var cells = table.GetProperty("rows")[0].GetProperty("cells");
+        var columns = table.GetProperty("columns").EnumerateArray().Select(c => c.GetString()).ToList();
+        Assert.Equal(cells[columns.IndexOf("fgsm:2/255")].GetProperty("value").GetDouble(), none.GetProperty("accuracy")[0].GetDouble());
+        Assert.Contains("![fgsm: accuracy against ε (/255)](fgsm.png)", File.ReadAllText(Path.Combine(report, "report.md")));
+    }
+
+    [SharedDataFact]
     public void ARerunWithAnotherSettingIsRefusedAndLeavesTheStoreAsItWas()
     {
         string store = Store("one.db");
