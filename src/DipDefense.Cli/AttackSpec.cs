@@ -9,16 +9,17 @@ namespace DipDefense.Cli;
 /// <summary>
 /// One column of <c>evaluate --attack</c>: <c>clean</c> (no attack); a white-box attack on the undefended victim, L∞
 /// with its budget (<c>fgsm:8/255</c>, <c>pgd:…</c>, <c>bim:…</c>, <c>mifgsm:…</c>; 8/255 when omitted) or minimum-norm
-/// L2 at its defaults (<c>cw</c>, <c>ddn</c>); or a defense-aware attack run against each defense: <c>bpda-pgd:EPS</c>
-/// (PGD, 10 steps, through BPDA, with EOT for a randomized defense), <c>bpda-apgd:EPS</c> (APGD-CE, 100 steps, the same
-/// way: AutoAttack's "rand" protocol with <c>--eot 20</c>) and <c>hsj:QUERIES</c> (HopSkipJump L2 through the defense,
-/// 1000 queries when omitted).
+/// L2 at its defaults (<c>cw</c>, <c>ddn</c>); or a defense-aware attack run against each defense:
+/// <c>bpda-pgd:EPS[:STEPS]</c> (PGD, 10 steps unless given, through BPDA, with EOT for a randomized defense),
+/// <c>bpda-apgd:EPS[:STEPS]</c> (APGD-CE, 100 steps unless given, the same way: AutoAttack's "rand" protocol with
+/// <c>--eot 20</c>) and <c>hsj:QUERIES</c> (HopSkipJump L2 through the defense, 1000 queries when omitted).
 /// </summary>
 /// <param name="Column">The column's name, as given (the store's key).</param>
 /// <param name="Name">The attack's name: <c>clean</c>, a name of <see cref="AttackChoice"/>, <c>bpda-pgd</c> or <c>bpda-apgd</c>.</param>
 /// <param name="Eps">The L∞ budget (L∞ attacks only).</param>
 /// <param name="Queries">The query budget (<c>hsj</c> only).</param>
-internal sealed record AttackSpec(string Column, string Name, double? Eps, int? Queries)
+/// <param name="Steps">The iterations (the BPDA attacks only).</param>
+internal sealed record AttackSpec(string Column, string Name, double? Eps, int? Queries, int? Steps = null)
 {
     public const string Clean = "clean";
     const string BpdaPgd = "bpda-pgd";
@@ -49,15 +50,24 @@ internal sealed record AttackSpec(string Column, string Name, double? Eps, int? 
         string? argument = parts.Length == 2 ? parts[1] : null;
         if (!Supported.Contains(name))
             throw new ArgumentException($"--attack '{column}': the attack must be one of {string.Join(", ", Supported)}.");
-        if (AttackChoice.IsLinf(name) || name is BpdaPgd or BpdaApgd)
+        if (name is BpdaPgd or BpdaApgd)
+        {
+            var budget = (argument ?? "8/255").Split(':', 2);
+            return new AttackSpec(column, name, Fraction.Parse(budget[0], $"--attack '{column}'"), null,
+                budget.Length == 1 ? (name == BpdaPgd ? 10 : 100) : PositiveInteger(budget[1], column, $"{name}:EPS:STEPS takes a positive number of steps, such as {name}:8/255:50"));
+        }
+        if (AttackChoice.IsLinf(name))
             return new AttackSpec(column, name, Fraction.Parse(argument ?? "8/255", $"--attack '{column}'"), null);
         if (name == HopSkipJump)
-            return new AttackSpec(column, name, null, int.TryParse(argument ?? "1000", out int queries) && queries >= 1 ? queries
-                : throw new ArgumentException($"--attack '{column}': hsj takes a positive query budget, such as hsj:1000."));
+            return new AttackSpec(column, name, null, PositiveInteger(argument ?? "1000", column, "hsj takes a positive query budget, such as hsj:1000"));
         if (argument is not null)
             throw new ArgumentException($"--attack '{column}': {name} takes no argument.");
         return new AttackSpec(column, name, null, null);
     }
+
+    static int PositiveInteger(string text, string column, string rule) =>
+        int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int value) && value >= 1
+            ? value : throw new ArgumentException($"--attack '{column}': {rule}.");
 
     /// <summary>
     /// The attacked image, rounded to 8 bits, and the label queries it took; a copy of <paramref name="clean"/> for
@@ -83,8 +93,8 @@ internal sealed record AttackSpec(string Column, string Name, double? Eps, int? 
                 // Not disposed: disposing the module would dispose the victim's import it wraps.
                 var through = new Bpda(defense!, model!, defense!.IsRandomized ? eot : 1, seed);
                 Attack attack = Name == BpdaPgd
-                    ? new Pgd(through, Eps!.Value, 2.0 / 255, 10, randomStart: true, seed: seed)
-                    : new Apgd(through, Eps!.Value, steps: 100, seed: seed);
+                    ? new Pgd(through, Eps!.Value, 2.0 / 255, Steps!.Value, randomStart: true, seed: seed)
+                    : new Apgd(through, Eps!.Value, Steps!.Value, seed: seed);
                 using var adversarial = attack.Run(clean, label);
                 return (EightBitQuantization.Quantize(adversarial, clean, Eps.Value), 0);
             }

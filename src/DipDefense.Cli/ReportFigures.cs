@@ -1,43 +1,64 @@
+using System.Globalization;
 using DipDefense.Evaluation;
 using DipDefense.Visualization;
 
 namespace DipDefense.Cli;
 
 /// <summary>
-/// The figures of <c>dipdefense report</c>: for every attack the store holds at two or more strengths (ε of an L∞
-/// attack, queries of HopSkipJump), each defense's accuracy against the strength (the paper's Fig. 4 for
-/// <c>bpda-pgd</c>, Fig. 5 for <c>hsj</c>), drawn from Table 1.
+/// The figures of <c>dipdefense report</c>, drawn from Table 1: each defense's accuracy against one parameter of an
+/// attack that the store holds at two or more values of it, the others fixed: ε (/255) of an L∞ attack, the steps of a
+/// BPDA attack, the queries of HopSkipJump. For <c>bpda-pgd</c> these are the paper's Fig. 4 (against ε and against
+/// iterations); for <c>hsj</c>, Fig. 5 (against queries).
 /// </summary>
 internal static class ReportFigures
 {
-    /// <summary>One figure: the attack, its PNG's file name, and each defense's (strength, accuracy) points.</summary>
+    /// <summary>One figure (<c>&lt;attack&gt;-vs-&lt;eps|steps|queries&gt;[-&lt;fixed values&gt;].png</c>): the attack, its file name, the parameter along x, and each defense's points.</summary>
     public sealed record Figure(string Attack, string File, string StrengthLabel, IReadOnlyList<AccuracyCurve> Curves);
+
+    /// <summary>A parameter of the attack columns: its axis label, its short name in file names, and its value in a column (null: the column has none).</summary>
+    sealed record Parameter(string Label, string Short, Func<AttackSpec, double?> Of);
+
+    static readonly Parameter[] Parameters =
+    [
+        new("ε (/255)", "eps", c => c.Eps is { } eps ? Math.Round(eps * 255, 6) : null),
+        new("iterations", "steps", c => c.Steps),
+        new("queries", "queries", c => c.Queries),
+    ];
 
     /// <summary>Draws the figures into <paramref name="folder"/> and returns what they show.</summary>
     public static IReadOnlyList<Figure> Draw(EvaluationTable accuracy, string folder)
     {
         var columns = AttackSpec.ParseList(string.Join(",", accuracy.Columns.Where(c => c is not (EvaluationTables.Average or EvaluationTables.WorstCase))));
         var figures = new List<Figure>();
-        foreach (var family in columns.Where(c => Strength(c) is not null).GroupBy(c => c.Name).Where(g => g.Count() >= 2))
-        {
-            var ordered = family.OrderBy(c => Strength(c)).ToArray();
-            var curves = accuracy.Rows.Select(row =>
+        foreach (var family in columns.GroupBy(c => c.Name))
+            foreach (var parameter in Parameters)
             {
-                var points = ordered.Select(c => (Strength: Strength(c)!.Value, Cell: row.Cells[IndexOf(accuracy, c.Column)]))
-                    .Where(p => p.Cell.Count > 0).ToArray();
-                return new AccuracyCurve(row.Defense, [.. points.Select(p => p.Strength)], [.. points.Select(p => p.Cell.Value)]);
-            }).Where(c => c.Strength.Count > 0).ToArray();
-            if (curves.Length == 0)
-                continue;
-            string label = family.First().Queries is null ? "ε (/255)" : "queries";
-            var figure = new Figure(family.Key, $"{family.Key}.png", label, curves);
-            AccuracyCurvePlot.Save(curves, $"{family.Key}: accuracy against {label}", label, Path.Combine(folder, figure.File));
-            figures.Add(figure);
-        }
+                // Columns that differ only in this parameter form one figure.
+                var groups = family.Where(c => parameter.Of(c) is not null)
+                    .GroupBy(c => string.Join(",", Parameters.Where(p => p != parameter).Select(p => p.Of(c))))
+                    .Where(g => g.Select(parameter.Of).Distinct().Count() >= 2).ToArray();
+                foreach (var group in groups)
+                {
+                    string file = $"{family.Key}-vs-{parameter.Short}{(groups.Length > 1 ? "-" + Fixed(group.First(), parameter) : "")}.png";
+                    if (Curves(accuracy, group.OrderBy(parameter.Of).ToArray(), parameter) is { Length: > 0 } curves)
+                    {
+                        AccuracyCurvePlot.Save(curves, $"{family.Key}: accuracy against {parameter.Label}", parameter.Label, Path.Combine(folder, file));
+                        figures.Add(new Figure(family.Key, file, parameter.Label, curves));
+                    }
+                }
+            }
         return figures;
     }
 
-    static double? Strength(AttackSpec c) => c.Eps is { } eps ? Math.Round(eps * 255, 6) : c.Queries;
+    static AccuracyCurve[] Curves(EvaluationTable accuracy, AttackSpec[] ordered, Parameter parameter) =>
+        accuracy.Rows.Select(row =>
+        {
+            var points = ordered.Select(c => (X: parameter.Of(c)!.Value, Cell: row.Cells[accuracy.Columns.ToList().IndexOf(c.Column)]))
+                .Where(p => p.Cell.Count > 0).ToArray();
+            return new AccuracyCurve(row.Defense, [.. points.Select(p => p.X)], [.. points.Select(p => p.Cell.Value)]);
+        }).Where(c => c.Strength.Count > 0).ToArray();
 
-    static int IndexOf(EvaluationTable table, string column) => table.Columns.ToList().IndexOf(column);
+    /// <summary>The other parameters' values of a group, for its file name (e.g. <c>eps8</c> or <c>steps50</c>).</summary>
+    static string Fixed(AttackSpec column, Parameter varied) => string.Join("-",
+        Parameters.Where(p => p != varied && p.Of(column) is not null).Select(p => p.Short + p.Of(column)!.Value.ToString(CultureInfo.InvariantCulture)));
 }

@@ -168,7 +168,8 @@ public sealed class EvaluateCliTests : IDisposable
 
         var figure = Assert.Single(json.GetProperty("figures").EnumerateArray());
         Assert.Equal("fgsm", figure.GetProperty("attack").GetString());
-        Assert.True(File.Exists(Path.Combine(report, "fgsm.png")));
+        Assert.Equal("fgsm-vs-eps.png", figure.GetProperty("file").GetString());
+        Assert.True(File.Exists(Path.Combine(report, "fgsm-vs-eps.png")));
         var none = figure.GetProperty("curves")[0];
         Assert.Equal("none", none.GetProperty("defense").GetString());
         Assert.Equal([2.0, 8.0], none.GetProperty("strengths").EnumerateArray().Select(v => v.GetDouble()));
@@ -177,7 +178,33 @@ public sealed class EvaluateCliTests : IDisposable
         var cells = table.GetProperty("rows")[0].GetProperty("cells");
         var columns = table.GetProperty("columns").EnumerateArray().Select(c => c.GetString()).ToList();
         Assert.Equal(cells[columns.IndexOf("fgsm:2/255")].GetProperty("value").GetDouble(), none.GetProperty("accuracy")[0].GetDouble());
-        Assert.Contains("![fgsm: accuracy against ε (/255)](fgsm.png)", File.ReadAllText(Path.Combine(report, "report.md")));
+        Assert.Contains("![fgsm: accuracy against ε (/255)](fgsm-vs-eps.png)", File.ReadAllText(Path.Combine(report, "report.md")));
+    }
+
+    [SharedDataFact]
+    public void TheReportDrawsBpdaAgainstItsIterations()
+    {
+        string store = Store("steps.db"), report = Path.Combine(_temp.Path, "report");
+        Json(CliRunner.Run("evaluate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--count", "1",
+            "--defense", "none", "--attack", "bpda-pgd:8/255:3,bpda-pgd:8/255:1", "--store", store, "--json"));
+        var json = Json(CliRunner.Run("report", "--store", store, "--out", report, "--json"));
+
+        var figure = Assert.Single(json.GetProperty("figures").EnumerateArray());
+        Assert.Equal("bpda-pgd-vs-steps.png", figure.GetProperty("file").GetString());
+        Assert.Equal([1.0, 3.0], figure.GetProperty("curves")[0].GetProperty("strengths").EnumerateArray().Select(v => v.GetDouble()));
+    }
+
+    [Theory]
+    [InlineData("bpda-pgd:8/255:0", "positive number of steps")]
+    [InlineData("hsj:lots", "positive query budget")]
+    [InlineData("cw:8/255", "cw takes no argument")]
+    [InlineData("magic", "must be one of")]
+    public void ABadAttackColumnIsRefusedBeforeTheModelIsLoaded(string column, string message)
+    {
+        var r = CliRunner.Run("evaluate", "--model", Path.Combine(_temp.Path, "missing.onnx"), "--data", Path.Combine(_temp.Path, "missing.bin"),
+            "--attack", column, "--store", Store("x.db"));
+        CliAssert.OneLineError(r, $"--attack '{column}'", message);
+        Assert.False(File.Exists(Store("x.db")));
     }
 
     [SharedDataFact]
