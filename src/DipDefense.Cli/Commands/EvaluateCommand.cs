@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DipDefense.Data;
+using DipDefense.Defense;
 using DipDefense.Evaluation;
 using DipDefense.Onnx;
 using Spectre.Console;
@@ -55,23 +56,7 @@ internal static class EvaluateCommand
 
             using var images = data.Load(result);
             int offset = result.GetValue(data.Offset);
-            var settings = RunSettings.From(new
-            {
-                model = new
-                {
-                    sha256 = Invocation.ContentHash(result.GetValue(victim.Model)!.FullName),
-                    input_name = result.GetValue(victim.InputName),
-                    output_name = result.GetValue(victim.OutputName),
-                    scale = result.GetValue(victim.Scale),
-                    mean = result.GetValue(victim.Mean),
-                    std = result.GetValue(victim.Std),
-                },
-                data = new { sha256 = Invocation.ContentHash(result.GetValue(data.Data)!) },
-                attacks = columns.Select(c => c.Column),
-                defenses = choices.Select(c => new { name = c.Name, settings = DefenseOptions.SettingsOf(c) }),
-                seed = options.Trace.Seed,
-                eot = columns.Any(c => c.DefenseAware) ? samples : (int?)null,
-            });
+            var settings = SettingsOf(result, victim, data, columns, choices, options.Trace.Seed, samples);
             using var results = EvaluationStore.OpenOrCreate(storePath);
             results.Claim(settings);
             results.RecordCommand(Invocation.CommandLine, Invocation.Version);
@@ -119,6 +104,31 @@ internal static class EvaluateCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// What decides the rows (the store's one setting): the model and data by content, the victim's preprocessing, the
+    /// attack columns, each defense with the settings that change its output, the seed, and EOT when a column uses it.
+    /// Selection, batch size and device are not settings.
+    /// </summary>
+    static RunSettings SettingsOf(ParseResult result, VictimOptions victim, DataOptions data, IReadOnlyList<AttackSpec> columns,
+        IReadOnlyList<DefenseChoice> choices, long seed, int eot) =>
+        RunSettings.From(new
+        {
+            model = new
+            {
+                sha256 = Invocation.ContentHash(result.GetValue(victim.Model)!.FullName),
+                input_name = result.GetValue(victim.InputName),
+                output_name = result.GetValue(victim.OutputName),
+                scale = result.GetValue(victim.Scale),
+                mean = result.GetValue(victim.Mean),
+                std = result.GetValue(victim.Std),
+            },
+            data = new { sha256 = Invocation.ContentHash(result.GetValue(data.Data)!) },
+            attacks = columns.Select(c => c.Column),
+            defenses = choices.Select(c => new { name = c.Name, settings = DefenseOptions.SettingsOf(c) }),
+            seed,
+            eot = columns.Any(c => c.DefenseAware) ? eot : (int?)null,
+        });
 
     /// <summary>The accuracy table of the store so far: each cell the accuracy and its image count.</summary>
     static void Print(IAnsiConsole console, EvaluationTable table)
