@@ -9,7 +9,7 @@ using Spectre.Console;
 namespace DipDefense.Cli.Commands;
 
 /// <summary>
-/// <c>dipdefense report</c>: the tables of a result store (Table 1 accuracy, Table 2 SSIM, each cell with its image
+/// <c>dipdefense report</c>: the tables of a result store (Table 1 accuracy, Table 2 SSIM, the cost in seconds, each cell with its image
 /// count and 95% interval, plus Avg and the worst case over attacks) as Markdown and JSON, with the commands that made it,
 /// and a PNG of accuracy against strength for every attack held at several strengths (<see cref="ReportFigures"/>).
 /// </summary>
@@ -37,7 +37,10 @@ internal static class ReportCommand
             string[] defenses = [.. settings["defenses"]!.AsArray().Select(d => (string)d!["name"]!)];
             string[] attacks = [.. settings["attacks"]!.AsArray().Select(a => (string)a!)];
             var rows = results.Rows();
-            EvaluationTable[] tables = [EvaluationTables.Accuracy(rows, defenses, attacks), EvaluationTables.Ssim(rows, defenses, attacks)];
+            EvaluationTable[] tables =
+            [
+                EvaluationTables.Accuracy(rows, defenses, attacks), EvaluationTables.Ssim(rows, defenses, attacks), EvaluationTables.Seconds(rows, defenses, attacks),
+            ];
             var commands = results.Commands();
             string reportCommand = Invocation.CommandLine;
 
@@ -84,7 +87,7 @@ internal static class ReportCommand
         var text = new StringBuilder();
         text.AppendLine("# Evaluation report").AppendLine();
         text.AppendLine($"Made by `{command}` from `{Path.GetFileName(store)}` (settings {hash}).").AppendLine();
-        text.AppendLine("Each cell: the figure, its 95% interval (accuracy: Wilson; SSIM: normal, of the mean) and the number of images. " +
+        text.AppendLine("Each cell: the figure, its 95% interval (accuracy: Wilson; SSIM and seconds: normal, of the mean) and the number of images. " +
             $"{EvaluationTables.Average} pools every attack column; \"{EvaluationTables.WorstCase}\" counts an image as robust only if every attack failed on it.").AppendLine();
         foreach (var table in tables)
             text.AppendLine($"## {table.Title}").AppendLine().Append(table.ToMarkdown()).AppendLine();

@@ -17,7 +17,7 @@ public sealed record EvaluationTableRow(string Defense, IReadOnlyList<Evaluation
 
 /// <summary>A table of the report: one row per defense, one column per attack plus summary columns.</summary>
 /// <param name="Title">The table's title (e.g. "Table 1: accuracy").</param>
-/// <param name="Measure">What the cells hold: <c>accuracy</c> (Wilson intervals) or <c>ssim</c> (normal intervals of the mean).</param>
+/// <param name="Measure">What the cells hold: <c>accuracy</c> (Wilson intervals), <c>ssim</c> or <c>seconds</c> (normal intervals of the mean).</param>
 /// <param name="Columns">The column names, in order.</param>
 /// <param name="Rows">One row per defense.</param>
 public sealed record EvaluationTable(string Title, string Measure, IReadOnlyList<string> Columns, IReadOnlyList<EvaluationTableRow> Rows)

@@ -1,8 +1,8 @@
 namespace DipDefense.Evaluation;
 
 /// <summary>
-/// The report's tables from the rows of an evaluation run: Table 1 (accuracy) and Table 2 (SSIM against the clean
-/// image), one row per defense and one column per attack, plus "Avg" (all rows of the defense pooled, which is the
+/// The report's tables from the rows of an evaluation run: Table 1 (accuracy), Table 2 (SSIM against the clean
+/// image) and the cost (seconds per image), one row per defense and one column per attack, plus "Avg" (all rows of the defense pooled, which is the
 /// mean of the columns when every column holds the same images) and, for accuracy, "worst case" (an image counts as
 /// robust only if the defended victim is right under every attack; images missing an attack are left out).
 /// </summary>
@@ -39,17 +39,31 @@ public static class EvaluationTables
     /// <param name="rows">The rows of the run.</param>
     /// <param name="defenses">The defenses, in row order.</param>
     /// <param name="attacks">The attack columns, in column order.</param>
-    public static EvaluationTable Ssim(IReadOnlyCollection<EvaluationRow> rows, IReadOnlyList<string> defenses, IReadOnlyList<string> attacks)
+    public static EvaluationTable Ssim(IReadOnlyCollection<EvaluationRow> rows, IReadOnlyList<string> defenses, IReadOnlyList<string> attacks) =>
+        Means("Table 2: SSIM of the purified image against the clean image", "ssim", rows, defenses, attacks, r => r.Ssim);
+
+    /// <summary>
+    /// The cost: mean seconds per image of the attack (shared by every defense for a white-box attack; every
+    /// purification of every step included for a defense-aware one) plus the purification, with normal 95% intervals.
+    /// </summary>
+    /// <param name="rows">The rows of the run.</param>
+    /// <param name="defenses">The defenses, in row order.</param>
+    /// <param name="attacks">The attack columns, in column order.</param>
+    public static EvaluationTable Seconds(IReadOnlyCollection<EvaluationRow> rows, IReadOnlyList<string> defenses, IReadOnlyList<string> attacks) =>
+        Means("Seconds per image: attack and purification", "seconds", rows, defenses, attacks, r => r.AttackSeconds + r.PurifySeconds);
+
+    static EvaluationTable Means(string title, string measure, IReadOnlyCollection<EvaluationRow> rows, IReadOnlyList<string> defenses,
+        IReadOnlyList<string> attacks, Func<EvaluationRow, double> value)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var tableRows = defenses.Select(defense =>
         {
             var mine = rows.Where(r => r.Defense == defense).ToArray();
-            var cells = attacks.Select(attack => Mean(mine.Where(r => r.Attack == attack).Select(r => r.Ssim).ToArray())).ToList();
-            cells.Add(Mean(mine.Where(r => attacks.Contains(r.Attack)).Select(r => r.Ssim).ToArray()));
+            var cells = attacks.Select(attack => Mean(mine.Where(r => r.Attack == attack).Select(value).ToArray())).ToList();
+            cells.Add(Mean(mine.Where(r => attacks.Contains(r.Attack)).Select(value).ToArray()));
             return new EvaluationTableRow(defense, cells);
         }).ToArray();
-        return new EvaluationTable("Table 2: SSIM of the purified image against the clean image", "ssim", [.. attacks, Average], tableRows);
+        return new EvaluationTable(title, measure, [.. attacks, Average], tableRows);
     }
 
     static EvaluationCell Proportion(bool[] outcomes)

@@ -132,6 +132,7 @@ public sealed class EvaluateCliTests : IDisposable
         Assert.Equal(4, none[0].GetProperty("count").GetInt32());
         Assert.Equal(12, none[3].GetProperty("count").GetInt32());
         Assert.Equal(3, json.GetProperty("store_commands").GetArrayLength());   // two shards and the merge
+        Assert.Equal(["accuracy", "ssim", "seconds"], json.GetProperty("tables").EnumerateArray().Select(t => t.GetProperty("measure").GetString()));
     }
 
     [SharedDataFact]

@@ -49,6 +49,19 @@ public class EvaluationTablesTests
     }
 
     [Fact]
+    public void TheCostIsTheMeanOfAttackAndPurificationSeconds()
+    {
+        EvaluationRow[] rows =
+        [
+            Row("d", "a", 0, 1) with { AttackSeconds = 1, PurifySeconds = 2 },
+            Row("d", "a", 1, 1) with { AttackSeconds = 3, PurifySeconds = 2 },
+        ];
+        var table = EvaluationTables.Seconds(rows, ["d"], ["a"]);
+        Assert.Equal(["a", EvaluationTables.Average], table.Columns);
+        Assert.Equal((2, 4.0), (table.Rows[0].Cells[0].Count, table.Rows[0].Cells[0].Value));
+    }
+
+    [Fact]
     public void SsimIsTheMeanPerCellWithANormalInterval()
     {
         EvaluationRow[] rows = [Row("d", "a", 0, 1, 0.8), Row("d", "a", 1, 1, 1.0)];
