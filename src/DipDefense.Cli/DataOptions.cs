@@ -18,15 +18,21 @@ internal sealed class DataOptions
     }
 
     /// <summary>
-    /// The format of --data, and <paramref name="output"/> checked as a place to write a data set in that format (a
-    /// folder for an image folder, else a file), before any work starts.
+    /// The format of --data, and <paramref name="output"/> checked as a place to write a data set in that format, before
+    /// any work starts: a file, or for an image folder a new or empty folder (one that holds files could not take the
+    /// class folders without mixing two sets).
     /// </summary>
     public (string Path, DatasetFormat Format) CheckOutput(ParseResult result, Option<string> output)
     {
         var format = DatasetReader.DetectFormat(result.GetValue(Data)!);
         string path = result.GetValue(output)!;
         string name = output.Name;
-        return (format == DatasetFormat.ImageFolder ? OutputPath.Folder(path, name) : OutputPath.File(path, name), format);
+        if (format != DatasetFormat.ImageFolder)
+            return (OutputPath.File(path, name), format);
+        string folder = OutputPath.Folder(path, name);
+        if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
+            throw new ArgumentException($"{name} '{path}' is not empty; an image folder is written to a new or empty folder.");
+        return (folder, format);
     }
 
     /// <summary>Reads the data set and keeps images [offset, offset + count), which must not be empty.</summary>

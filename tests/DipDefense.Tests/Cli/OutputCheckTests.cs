@@ -75,6 +75,21 @@ public sealed class OutputCheckTests : IDisposable
     }
 
     [Fact]
+    public void AttackOnAnImageFolderIntoAFolderThatHoldsFilesIsRefusedBeforeTheModelIsLoaded()
+    {
+        string data = Path.Combine(Dir, "images");
+        using (var generator = new Generator(4, CPU))
+        using (var set = new ImageDataset(rand([2, 3, 32, 32], generator: generator), tensor(new long[] { 0, 1 }), ["a", "b"]))
+            ImageFolderFormat.Write(set, data);
+        string output = Directory.CreateDirectory(Path.Combine(Dir, "adversarial")).FullName;
+        File.WriteAllText(Path.Combine(output, "notes.txt"), "mine");
+
+        var r = CliRunner.Run("attack", "--model", MissingModel, "--data", data, "--attack", "fgsm", "--out", output);
+        CliAssert.OneLineError(r, "--out", "is not empty");
+        Assert.Equal(["notes.txt"], Directory.GetFileSystemEntries(output).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void TrainVictimToAFolderIsRefusedBeforeTheDataIsRead()
     {
         var r = CliRunner.Run("train-victim", "--data", Path.Combine(Dir, "missing-images-idx3-ubyte"), "--out", Dir);
