@@ -15,6 +15,9 @@ internal static class AttackChoice
 
     public static bool IsWhiteBox(string name) => name != "hsj";
 
+    /// <summary>L2 radii at which the accuracy against minimum-norm attacks is reported (what a budget buys against them).</summary>
+    public static readonly double[] L2Radii = [0.25, 0.5, 1.0];
+
     /// <summary>
     /// Rounds an attack's output to the 8 bits files store: L∞ attacks are quantised inside their budget, minimum-norm
     /// attacks with <see cref="AdversarialRounding"/> so that rounding does not undo them (docs/attacks.md).

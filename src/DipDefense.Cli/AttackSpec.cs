@@ -31,6 +31,9 @@ internal sealed record AttackSpec(string Column, string Name, double? Eps, int? 
     /// <summary>Whether the attack is run against each defense (else it is crafted once on the undefended victim and shared).</summary>
     public bool DefenseAware => Name is BpdaPgd or BpdaApgd or HopSkipJump;
 
+    /// <summary>Whether the attack is a minimum-norm L2 attack (its budget is the distance it reaches).</summary>
+    public bool MinimumNorm => Name is "cw" or "ddn" or HopSkipJump;
+
     /// <summary>Whether the attack needs the victim's differentiable TorchSharp import.</summary>
     public bool NeedsGradients => Name is not (Clean or HopSkipJump);
 

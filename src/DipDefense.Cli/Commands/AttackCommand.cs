@@ -76,7 +76,7 @@ internal static class AttackCommand
                 clean_accuracy = report.CleanAccuracy,
                 adversarial_accuracy = report.AdversarialAccuracy,
                 adversarial_accuracy_before_rounding = unrounded.AdversarialAccuracy,
-                accuracy_within_l2 = L2Radii.ToDictionary(r => r.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
+                accuracy_within_l2 = AttackChoice.L2Radii.ToDictionary(r => r.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
                     r => AttackReport.AccuracyWithinL2(classifier, clean.Images, saved, clean.Labels, r)),
                 success_rate = report.SuccessRate,
                 mean_linf = report.MeanLinf,
@@ -90,9 +90,6 @@ internal static class AttackCommand
         });
         return command;
     }
-
-    /// <summary>L2 radii at which the accuracy of minimum-norm attacks is reported.</summary>
-    static readonly double[] L2Radii = [0.25, 0.5, 1.0];
 
     static Tensor RunInBatches(Attack attack, ImageDataset data, int batchSize, Device device, IProgress<int> progress)
     {

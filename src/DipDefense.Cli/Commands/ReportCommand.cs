@@ -37,15 +37,23 @@ internal static class ReportCommand
             string[] defenses = [.. settings["defenses"]!.AsArray().Select(d => (string)d!["name"]!)];
             string[] attacks = [.. settings["attacks"]!.AsArray().Select(a => (string)a!)];
             var rows = results.Rows();
+            string[] minimumNorm = [.. AttackSpec.ParseList(string.Join(",", attacks)).Where(a => a.MinimumNorm).Select(a => a.Column)];
+            var withinL2 = minimumNorm.Length == 0 ? [] : AttackChoice.L2Radii.Select(r => EvaluationTables.AccuracyWithinL2(rows, defenses, minimumNorm, r)).ToArray();
             EvaluationTable[] tables =
             [
                 EvaluationTables.Accuracy(rows, defenses, attacks), EvaluationTables.Ssim(rows, defenses, attacks), EvaluationTables.Seconds(rows, defenses, attacks),
+                .. withinL2,
             ];
             var commands = results.Commands();
             string reportCommand = Invocation.CommandLine;
 
             Directory.CreateDirectory(folder);
-            var figures = ReportFigures.Draw(tables[0], folder);
+            var figures = new List<ReportFigures.Figure>(ReportFigures.Draw(tables[0], folder, "accuracy", ""));
+            foreach (var (table, radius) in withinL2.Zip(AttackChoice.L2Radii))
+            {
+                string r = radius.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                figures.AddRange(ReportFigures.Draw(table, folder, $"accuracy within L2 radius {r}", $"-l2-{r}"));
+            }
             AtomicFile.WriteAllText(Path.Combine(folder, "report.md"), Markdown(reportCommand, storePath, results.SettingsHash!, commands, tables, figures));
             var document = new JsonObject
             {
@@ -60,6 +68,7 @@ internal static class ReportCommand
                 {
                     ["attack"] = f.Attack,
                     ["file"] = f.File,
+                    ["what"] = f.What,
                     ["strength"] = f.StrengthLabel,
                     ["curves"] = new JsonArray([.. f.Curves.Select(c => (JsonNode)new JsonObject
                     {
@@ -95,7 +104,7 @@ internal static class ReportCommand
         {
             text.AppendLine("## Accuracy against the attack's strength").AppendLine();
             foreach (var figure in figures)
-                text.AppendLine($"![{figure.Attack}: accuracy against {figure.StrengthLabel}]({figure.File})").AppendLine();
+                text.AppendLine($"![{figure.Attack}: {figure.What} against {figure.StrengthLabel}]({figure.File})").AppendLine();
         }
         text.AppendLine("## Commands that wrote the store").AppendLine();
         foreach (var c in commands)

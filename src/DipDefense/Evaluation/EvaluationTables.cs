@@ -18,21 +18,38 @@ public static class EvaluationTables
     /// <param name="rows">The rows of the run.</param>
     /// <param name="defenses">The defenses, in row order.</param>
     /// <param name="attacks">The attack columns, in column order.</param>
-    public static EvaluationTable Accuracy(IReadOnlyCollection<EvaluationRow> rows, IReadOnlyList<string> defenses, IReadOnlyList<string> attacks)
+    public static EvaluationTable Accuracy(IReadOnlyCollection<EvaluationRow> rows, IReadOnlyList<string> defenses, IReadOnlyList<string> attacks) =>
+        Proportions("Table 1: accuracy of the defended victim", "accuracy", rows, defenses, attacks, r => r.Robust);
+
+    /// <summary>
+    /// The accuracy that an attacker limited to an L2 perturbation of <paramref name="radius"/> achieves: an image counts
+    /// as robust when the defended victim is right or the attack needed more than the radius (for minimum-norm attacks
+    /// such as HopSkipJump, C&amp;W and DDN, whose budget is the distance they reach). Wilson 95% intervals.
+    /// </summary>
+    /// <param name="rows">The rows of the run.</param>
+    /// <param name="defenses">The defenses, in row order.</param>
+    /// <param name="attacks">The attack columns, in column order.</param>
+    /// <param name="radius">The L2 radius, pixels in [0, 1].</param>
+    public static EvaluationTable AccuracyWithinL2(IReadOnlyCollection<EvaluationRow> rows, IReadOnlyList<string> defenses, IReadOnlyList<string> attacks, double radius) =>
+        Proportions(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Accuracy within L2 radius {radius}"), "accuracy", rows, defenses, attacks,
+            r => r.Robust || r.L2 > radius);
+
+    static EvaluationTable Proportions(string title, string measure, IReadOnlyCollection<EvaluationRow> rows, IReadOnlyList<string> defenses,
+        IReadOnlyList<string> attacks, Func<EvaluationRow, bool> robust)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var tableRows = defenses.Select(defense =>
         {
             var mine = rows.Where(r => r.Defense == defense).ToArray();
-            var cells = attacks.Select(attack => Proportion(mine.Where(r => r.Attack == attack).Select(r => r.Robust).ToArray())).ToList();
-            cells.Add(Proportion(mine.Where(r => attacks.Contains(r.Attack)).Select(r => r.Robust).ToArray()));
+            var cells = attacks.Select(attack => Proportion(mine.Where(r => r.Attack == attack).Select(robust).ToArray())).ToList();
+            cells.Add(Proportion(mine.Where(r => attacks.Contains(r.Attack)).Select(robust).ToArray()));
             var worst = mine.Where(r => attacks.Contains(r.Attack)).GroupBy(r => r.Image)
                 .Where(image => image.Select(r => r.Attack).Distinct().Count() == attacks.Count)
-                .Select(image => image.All(r => r.Robust)).ToArray();
+                .Select(image => image.All(robust)).ToArray();
             cells.Add(Proportion(worst));
             return new EvaluationTableRow(defense, cells);
         }).ToArray();
-        return new EvaluationTable("Table 1: accuracy of the defended victim", "accuracy", [.. attacks, Average, WorstCase], tableRows);
+        return new EvaluationTable(title, measure, [.. attacks, Average, WorstCase], tableRows);
     }
 
     /// <summary>Table 2: the mean SSIM of the purified image against the clean image, with normal 95% intervals of the mean.</summary>

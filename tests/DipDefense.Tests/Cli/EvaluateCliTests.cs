@@ -157,6 +157,13 @@ public sealed class EvaluateCliTests : IDisposable
         Assert.Equal(rows[("none", "pgd:8/255")][7], rows[("jpeg", "pgd:8/255")][7]);
         foreach (string defense in (string[])["none", "jpeg"])
             Assert.InRange(long.Parse(rows[(defense, "hsj:30")][9]), 2, 30 + 20);
+
+        // The report adds the accuracy within each L2 radius for the minimum-norm column.
+        var report = Json(CliRunner.Run("report", "--store", store, "--out", Path.Combine(_temp.Path, "report"), "--json"));
+        var tables = report.GetProperty("tables").EnumerateArray().ToArray();
+        Assert.Equal(["Accuracy within L2 radius 0.25", "Accuracy within L2 radius 0.5", "Accuracy within L2 radius 1"],
+            tables.Skip(3).Select(t => t.GetProperty("title").GetString()));
+        Assert.Equal(["hsj:30", "Avg", "worst case"], tables[3].GetProperty("columns").EnumerateArray().Select(c => c.GetString()));
     }
 
     [SharedDataFact]

@@ -49,6 +49,21 @@ public class EvaluationTablesTests
     }
 
     [Fact]
+    public void WithinAnL2RadiusAnImageIsRobustWhenTheVictimIsRightOrTheAttackNeededMore()
+    {
+        EvaluationRow[] rows =
+        [
+            Row("d", "hsj", 0, 1) with { L2 = 0.1 },   // right
+            Row("d", "hsj", 1, 0) with { L2 = 0.8 },   // fooled, but only beyond 0.5
+            Row("d", "hsj", 2, 0) with { L2 = 0.3 },   // fooled within 0.5
+        ];
+        var table = EvaluationTables.AccuracyWithinL2(rows, ["d"], ["hsj"], 0.5);
+        Assert.Equal("Accuracy within L2 radius 0.5", table.Title);
+        Assert.Equal((3, 2.0 / 3), (table.Rows[0].Cells[0].Count, table.Rows[0].Cells[0].Value));
+        Assert.Equal(1.0 / 3, EvaluationTables.AccuracyWithinL2(rows, ["d"], ["hsj"], 1.0).Rows[0].Cells[0].Value, 12);
+    }
+
+    [Fact]
     public void TheCostIsTheMeanOfAttackAndPurificationSeconds()
     {
         EvaluationRow[] rows =
