@@ -26,10 +26,25 @@ internal sealed class EvaluationStore : IDisposable
     public string Path => connection.DataSource;
 
     /// <summary>Opens the store at <paramref name="path"/>, creating an empty one (no settings yet) when it does not exist.</summary>
+    /// <exception cref="InvalidDataException">The file exists but is not a result store of this format.</exception>
     public static EvaluationStore OpenOrCreate(string path)
     {
         var store = new EvaluationStore(Connect(path, SqliteOpenMode.ReadWriteCreate));
-        store.Execute($"""
+        try
+        {
+            store.CreateTables();
+        }
+        catch (SqliteException e)
+        {
+            store.Dispose();
+            throw new InvalidDataException($"'{path}' is not a result store: {e.Message}");
+        }
+        store.CheckFormat();
+        return store;
+    }
+
+    void CreateTables() =>
+        Execute($"""
             CREATE TABLE IF NOT EXISTS run (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS commands (id INTEGER PRIMARY KEY AUTOINCREMENT, command TEXT NOT NULL, version TEXT NOT NULL, started TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS rows (
@@ -40,9 +55,6 @@ internal sealed class EvaluationStore : IDisposable
                 PRIMARY KEY (defense, attack, image));
             INSERT OR IGNORE INTO run (key, value) VALUES ('format_version', '{FormatVersion}');
             """);
-        store.CheckFormat();
-        return store;
-    }
 
     /// <summary>Opens an existing store for reading.</summary>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>

@@ -216,6 +216,16 @@ public sealed class EvaluateCliTests : IDisposable
     }
 
     [SharedDataFact]
+    public void AStoreThatIsNotAResultStoreIsRefusedAndLeftAsItWas()
+    {
+        string store = Store("notes.db");
+        File.WriteAllText(store, "not a database, but some notes that are long enough to fill the header of a SQLite file and more");
+        var r = CliRunner.Run(Evaluate(store, [], count: 1));
+        CliAssert.OneLineError(r, store, "is not a result store");
+        Assert.StartsWith("not a database", File.ReadAllText(store));
+    }
+
+    [SharedDataFact]
     public void ARerunWithAnotherSettingIsRefusedAndLeavesTheStoreAsItWas()
     {
         string store = Store("one.db");
