@@ -27,20 +27,34 @@ internal sealed class EvaluationStore : IDisposable
 
     /// <summary>Opens the store at <paramref name="path"/>, creating an empty one (no settings yet) when it does not exist.</summary>
     /// <exception cref="InvalidDataException">The file exists but is not a result store of this format.</exception>
-    public static EvaluationStore OpenOrCreate(string path)
+    public static EvaluationStore OpenOrCreate(string path) => Open(path, SqliteOpenMode.ReadWriteCreate);
+
+    /// <summary>Opens an existing store for reading.</summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is not a result store of this format.</exception>
+    public static EvaluationStore OpenExisting(string path) =>
+        File.Exists(path) ? Open(path, SqliteOpenMode.ReadOnly) : throw new FileNotFoundException($"Store '{path}' not found.", path);
+
+    static EvaluationStore Open(string path, SqliteOpenMode mode)
     {
-        var store = new EvaluationStore(Connect(path, SqliteOpenMode.ReadWriteCreate));
+        var store = new EvaluationStore(Connect(path, mode));
         try
         {
-            store.CreateTables();
+            if (mode != SqliteOpenMode.ReadOnly)
+                store.CreateTables();
+            store.CheckFormat();
+            return store;
         }
         catch (SqliteException e)
         {
             store.Dispose();
             throw new InvalidDataException($"'{path}' is not a result store: {e.Message}");
         }
-        store.CheckFormat();
-        return store;
+        catch (InvalidDataException)
+        {
+            store.Dispose();
+            throw;
+        }
     }
 
     void CreateTables() =>
@@ -55,17 +69,6 @@ internal sealed class EvaluationStore : IDisposable
                 PRIMARY KEY (defense, attack, image));
             INSERT OR IGNORE INTO run (key, value) VALUES ('format_version', '{FormatVersion}');
             """);
-
-    /// <summary>Opens an existing store for reading.</summary>
-    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    public static EvaluationStore OpenExisting(string path)
-    {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"Store '{path}' not found.", path);
-        var store = new EvaluationStore(Connect(path, SqliteOpenMode.ReadOnly));
-        store.CheckFormat();
-        return store;
-    }
 
     static SqliteConnection Connect(string path, SqliteOpenMode mode)
     {
@@ -85,15 +88,7 @@ internal sealed class EvaluationStore : IDisposable
 
     void CheckFormat()
     {
-        string? version;
-        try
-        {
-            version = Value("format_version");
-        }
-        catch (SqliteException e)
-        {
-            throw new InvalidDataException($"'{Path}' is not a result store of dipdefense evaluate: {e.Message}");
-        }
+        string? version = Value("format_version");
         if (version != FormatVersion.ToString(CultureInfo.InvariantCulture))
             throw new InvalidDataException($"'{Path}' is a result store of format {version ?? "none"}; this dipdefense reads format {FormatVersion}.");
     }

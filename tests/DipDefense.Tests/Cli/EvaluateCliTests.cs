@@ -225,6 +225,16 @@ public sealed class EvaluateCliTests : IDisposable
         Assert.StartsWith("not a database", File.ReadAllText(store));
     }
 
+    [Fact]
+    public void ReportAndMergeRefuseAFileThatIsNotAResultStore()
+    {
+        string notes = Store("notes.db");
+        File.WriteAllText(notes, "not a database, but some notes that are long enough to fill the header of a SQLite file and more");
+        CliAssert.OneLineError(CliRunner.Run("report", "--store", notes, "--out", Path.Combine(_temp.Path, "report")), notes, "is not a result store");
+        CliAssert.OneLineError(CliRunner.Run("merge", notes, "--out", Store("all.db")), notes, "is not a result store");
+        Assert.False(File.Exists(Store("all.db")));
+    }
+
     [SharedDataFact]
     public void ARerunWithAnotherSettingIsRefusedAndLeavesTheStoreAsItWas()
     {
