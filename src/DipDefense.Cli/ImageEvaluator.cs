@@ -11,9 +11,11 @@ namespace DipDefense.Cli;
 
 /// <summary>
 /// Evaluates one image for <c>dipdefense evaluate</c>. White-box attacks are crafted once on the undefended victim and
-/// shared by every defense; defense-aware attacks are crafted against each defense (drawn with the image's seed). Each
-/// defense then purifies the image's attacked versions together (one batch: column a draws seed + a), and the victim
-/// classifies them rounded to 8 bits.
+/// shared by every defense; defense-aware attacks are crafted against each defense. Each defense then purifies the
+/// image's attacked versions together, and the victim classifies them rounded to 8 bits. Seeds, for image k of A attack
+/// columns and the run's seed s: the attacks use s + k; the defense is drawn with s + k·A, so that column a of its batch
+/// draws s + k·A + a and no two (image, column) pairs share a draw; a defense-aware attack on column a targets the draw
+/// s + k·A + a (with EOT, it averages over fresh draws instead).
 /// </summary>
 internal sealed class ImageEvaluator(
     IClassifier victim, nn.Module<Tensor, Tensor>? model, IReadOnlyList<AttackSpec> attacks,
@@ -26,10 +28,11 @@ internal sealed class ImageEvaluator(
     /// <param name="index">The image's index in the data set.</param>
     /// <param name="clean">The image, [1, C, H, W] in [0, 1] on the working device.</param>
     /// <param name="label">The true label, int64 [1] on the same device.</param>
-    /// <param name="seed">The image's seed (the run's seed + <paramref name="index"/>).</param>
-    public IReadOnlyList<EvaluationRow> Evaluate(int index, Tensor clean, Tensor label, long seed)
+    /// <param name="runSeed">The run's seed s.</param>
+    public IReadOnlyList<EvaluationRow> Evaluate(int index, Tensor clean, Tensor label, long runSeed)
     {
         using var scope = NewDisposeScope();
+        long seed = unchecked(runSeed + index), defenseSeed = unchecked(runSeed + (long)index * attacks.Count);
         int truth = (int)label.cpu().item<long>();
         var shared = attacks.Where(a => !a.DefenseAware).ToDictionary(a => a.Column, a => Craft(a, null, clean, label, seed));
         var references = clean.expand(attacks.Count, -1, -1, -1);
@@ -37,10 +40,12 @@ internal sealed class ImageEvaluator(
         var rows = new List<EvaluationRow>();
         foreach (var (name, purifier) in defenses)
         {
-            var deployed = purifier.WithSeed(seed);
-            var attacked = attacks.Select(a => a.DefenseAware ? Craft(a, deployed, clean, label, seed) : shared[a.Column]).ToArray();
+            // A defense-aware attack on column a targets the very draw that then purifies its column (the strongest attacker).
+            var attacked = attacks.Select((a, column) => a.DefenseAware
+                ? Craft(a, purifier.WithSeed(unchecked(defenseSeed + column)), clean, label, seed)
+                : shared[a.Column]).ToArray();
             var clock = Stopwatch.StartNew();
-            using var result = deployed.Purify(cat(attacked.Select(a => a.Image).ToArray(), 0));
+            using var result = purifier.WithSeed(defenseSeed).Purify(cat(attacked.Select(a => a.Image).ToArray(), 0));
             var purified = EightBitQuantization.Quantize(result.Purified);
             double seconds = clock.Elapsed.TotalSeconds / attacks.Count;
             long[] labels = victim.PredictLabels(purified);

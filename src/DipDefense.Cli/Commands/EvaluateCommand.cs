@@ -81,7 +81,7 @@ internal static class EvaluateCommand
                         int p = todo[i];
                         var image = images.Images.narrow(0, p, 1).to(target);
                         var label = images.Labels.narrow(0, p, 1).to(target);
-                        results.AddImage(evaluator.Evaluate(offset + p, image, label, unchecked(options.Trace.Seed + offset + p)));
+                        results.AddImage(evaluator.Evaluate(offset + p, image, label, options.Trace.Seed));
                         progress.Report(i + 1);
                     }
                     return 0;

@@ -16,7 +16,7 @@ namespace DipDefense.Evaluation;
 /// <param name="AttackSeconds">Seconds spent crafting the attacked image (shared by every defense).</param>
 /// <param name="PurifySeconds">Seconds spent purifying this image (its share of a batch).</param>
 /// <param name="Queries">Victim queries the attack made through the classifier (label queries; 0 for gradient steps alone).</param>
-/// <param name="Seed">The image's seed: the run's seed plus the image index.</param>
+/// <param name="Seed">The image's seed: the run's seed plus the image index (what its attacks draw from).</param>
 /// <param name="SettingsHash">The hash of the run's settings that produced the row.</param>
 public sealed record EvaluationRow(
     string Defense, string Attack, int Image, int TrueLabel, int AdversarialLabel, int PurifiedLabel,

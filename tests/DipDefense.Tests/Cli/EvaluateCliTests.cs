@@ -70,6 +70,7 @@ public sealed class EvaluateCliTests : IDisposable
         var rows = Rows(store);
         Assert.Equal(4 * RowsPerImage, rows.Length);
         Assert.Equal(new[] { 10, 11, 12, 13 }, rows.Select(r => int.Parse(r.Split('|')[2])).Distinct().Order());
+        Assert.All(rows.Select(r => r.Split('|')), f => Assert.Equal(7 + long.Parse(f[2]), long.Parse(f[10])));   // the image's seed: --seed + index
 
         var again = Json(CliRunner.Run(Evaluate(store, [])));
         Assert.Equal(0, again.GetProperty("images_evaluated").GetInt32());
