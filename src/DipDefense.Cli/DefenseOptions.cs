@@ -1,18 +1,25 @@
 using System.CommandLine;
 using DipDefense.Baselines;
 using DipDefense.Defense;
-using DipDefense.Victims;
 
 namespace DipDefense.Cli;
 
 /// <summary>The --defense option and the baselines' own options (docs/defenses.md), shared by the commands that purify.</summary>
 internal sealed class DefenseOptions
 {
-    public Option<string> Defense { get; } = new("--defense")
+    /// <summary>The --defense option: one defense, or (<paramref name="several"/>) a comma-separated list of them.</summary>
+    public DefenseOptions(bool several = false)
     {
-        Description = $"The defense: {string.Join(", ", DefenseChoice.Names)} (the baselines take their references' defaults).",
-        DefaultValueFactory = _ => DefenseChoice.DecisionDip,
-    };
+        Defense = new("--defense")
+        {
+            Description = several
+                ? $"Comma-separated defenses among {string.Join(", ", DefenseChoice.Names)} (the baselines take their references' defaults)."
+                : $"The defense: {string.Join(", ", DefenseChoice.Names)} (the baselines take their references' defaults).",
+            DefaultValueFactory = _ => several ? $"{DefenseChoice.None},{DefenseChoice.DecisionDip}" : DefenseChoice.DecisionDip,
+        };
+    }
+
+    public Option<string> Defense { get; }
 
     public Option<int> Quality { get; } = new("--quality") { Description = "jpeg: JPEG quality.", DefaultValueFactory = _ => new JpegCompressionOptions().Quality };
     public Option<int> Bits { get; } = new("--bits") { Description = "bit-depth: bits per channel kept.", DefaultValueFactory = _ => new BitDepthReductionOptions().Bits };
@@ -26,20 +33,42 @@ internal sealed class DefenseOptions
     }
 
     /// <summary>The chosen defense's name, checked.</summary>
-    public string Name(ParseResult result)
+    public string Name(ParseResult result) => Check(result.GetValue(Defense)!);
+
+    /// <summary>The chosen defenses' names (a comma-separated list), checked, in the order given, without repeats.</summary>
+    public IReadOnlyList<string> List(ParseResult result)
     {
-        string name = result.GetValue(Defense)!;
-        return DefenseChoice.Names.Contains(name) ? name : throw new ArgumentException($"--defense must be one of {string.Join(", ", DefenseChoice.Names)}; got '{name}'.");
+        var names = result.GetValue(Defense)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(Check).ToArray();
+        if (names.Length == 0 || names.Distinct().Count() != names.Length)
+            throw new ArgumentException($"--defense must list distinct defenses among {string.Join(", ", DefenseChoice.Names)}; got '{result.GetValue(Defense)}'.");
+        return names;
     }
 
+    static string Check(string name) =>
+        DefenseChoice.Names.Contains(name) ? name : throw new ArgumentException($"--defense must be one of {string.Join(", ", DefenseChoice.Names)}; got '{name}'.");
+
     /// <summary>The chosen defense with its settings; the decision-space purifier takes <paramref name="dip"/> (seed and batch size go to DIPDefend too).</summary>
-    public DefenseChoice Choice(ParseResult result, PurifierOptions dip) => new()
+    public DefenseChoice Choice(ParseResult result, PurifierOptions dip) => Choice(Name(result), result, dip);
+
+    /// <summary>The defense <paramref name="name"/> with the settings of <paramref name="result"/>.</summary>
+    public DefenseChoice Choice(string name, ParseResult result, PurifierOptions dip) => new()
     {
-        Name = Name(result),
+        Name = name,
         DecisionDipOptions = dip,
         DipDefendOptions = new DipDefendOptions { Iterations = result.GetValue(DipDefendIterations), Seed = dip.Trace.Seed, BatchSize = dip.BatchSize },
         JpegOptions = new JpegCompressionOptions { Quality = result.GetValue(Quality) },
         BitDepthOptions = new BitDepthReductionOptions { Bits = result.GetValue(Bits) },
         MedianOptions = new MedianSmoothingOptions { WindowSize = result.GetValue(Window) },
+    };
+
+    /// <summary>The settings of the chosen defense that decide its output (for a store's settings record): batch size and workers, which change only the speed, are left out.</summary>
+    public static object? SettingsOf(DefenseChoice choice) => choice.Name switch
+    {
+        DefenseChoice.DecisionDip => choice.DecisionDipOptions with { BatchSize = 0, Trace = choice.DecisionDipOptions.Trace with { Workers = 0 } },
+        DefenseChoice.DipDefend => choice.DipDefendOptions with { BatchSize = 0 },
+        DefenseChoice.Jpeg => choice.JpegOptions,
+        DefenseChoice.BitDepth => choice.BitDepthOptions,
+        DefenseChoice.Median => choice.MedianOptions,
+        _ => null,
     };
 }

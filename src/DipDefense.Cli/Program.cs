@@ -10,5 +10,8 @@ var root = new RootCommand("dipdefense: adversarial-example defense for image cl
     CalibrateCommand.Create(),
     TrainVictimCommand.Create(),
     BenchCommand.Create(),
+    EvaluateCommand.Create(),
+    MergeCommand.Create(),
+    ReportCommand.Create(),
 };
 return CommandRunner.Invoke(root, args);

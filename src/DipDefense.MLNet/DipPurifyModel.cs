@@ -59,7 +59,7 @@ public static class DipPurifyModel
         ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
         using var buffer = new MemoryStream();
         Save(mlContext, model, inputSchema, buffer);
-        File.WriteAllBytes(filePath, buffer.ToArray());
+        DipDefense.Data.AtomicFile.WriteAllBytes(filePath, buffer.ToArray());
     }
 
     /// <summary>Saves <paramref name="model"/> (a DipPurify transformer, or a chain containing any number of them) to a stream.</summary>

@@ -17,11 +17,11 @@ internal static class AttackCommand
         var victim = new VictimOptions();
         var data = new DataOptions();
         var device = new DeviceOption();
-        var attack = new Option<string>("--attack") { Description = "fgsm, pgd, bim, mifgsm, cw, ddn, or hsj (HopSkipJump, decision-based L2).", Required = true };
+        var attack = new Option<string>("--attack") { Description = "fgsm, pgd, bim, mifgsm, apgd (APGD-CE), cw, ddn, or hsj (HopSkipJump, decision-based L2).", Required = true };
         attack.AcceptOnlyFromAmong(AttackChoice.Names);
-        var eps = new Option<string>("--eps") { Description = "L∞ budget of fgsm/pgd/bim/mifgsm, a number or a fraction.", DefaultValueFactory = _ => "8/255" };
+        var eps = new Option<string>("--eps") { Description = "L∞ budget of fgsm/pgd/bim/mifgsm/apgd, a number or a fraction.", DefaultValueFactory = _ => "8/255" };
         var alpha = new Option<string?>("--alpha") { Description = "Step size of pgd/bim/mifgsm (default 2/255)." };
-        var steps = new Option<int?>("--steps") { Description = "Iterations (defaults: pgd/bim/mifgsm 10, cw 50, ddn 100)." };
+        var steps = new Option<int?>("--steps") { Description = "Iterations (defaults: pgd/bim/mifgsm/apgd 10, cw 50, ddn 100)." };
         var queries = new Option<int>("--queries") { Description = "Query budget per image of hsj.", DefaultValueFactory = _ => 1000 };
         var seed = new Option<long>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0 };
         var batch = new Option<int>("--batch") { Description = "Images attacked together.", DefaultValueFactory = _ => 100 };
@@ -37,6 +37,7 @@ internal static class AttackCommand
         command.SetAction(result =>
         {
             var console = new Output(result.GetValue(json));
+            var (outPath, format) = data.CheckOutput(result, output);
             string name = result.GetValue(attack)!;
             int batchSize = result.GetValue(batch);
             if (batchSize < 1)
@@ -48,8 +49,6 @@ internal static class AttackCommand
                 result.GetValue(seed),
                 result.GetValue(queries));
             var target = device.Resolve(result);
-            string dataPath = result.GetValue(data.Data)!;
-            var format = DatasetReader.DetectFormat(dataPath);
 
             using var clean = data.Load(result);
             using var classifier = victim.Load(result, batchSize);
@@ -60,15 +59,13 @@ internal static class AttackCommand
             var watch = Stopwatch.StartNew();
             using var adversarial = console.WithProgress($"{attacker.Name}", clean.Count, progress =>
                 RunInBatches(attacker, clean, batchSize, target, progress));
-            using var saved = AttackChoice.IsLinf(name)
-                ? EightBitQuantization.Quantize(adversarial, clean.Images, settings.Eps)
-                : AdversarialRounding.ToEightBit(classifier, clean.Images, adversarial, clean.Labels);
+            using var saved = AttackChoice.ToEightBit(name, settings, classifier, clean.Images, adversarial, clean.Labels);
             double seconds = watch.Elapsed.TotalSeconds;
 
             var unrounded = AttackReport.Compute(classifier, clean.Images, adversarial, clean.Labels);
             var report = AttackReport.Compute(classifier, clean.Images, saved, clean.Labels);
             using (var result8 = new ImageDataset(saved.clone(), clean.Labels.clone(), clean.ClassNames))
-                DatasetWriter.Write(result8, result.GetValue(output)!, format);
+                DatasetWriter.Write(result8, outPath, format);
 
             Print(console.Report, attacker.Name, report, seconds);
             console.WriteJson(new
@@ -79,7 +76,7 @@ internal static class AttackCommand
                 clean_accuracy = report.CleanAccuracy,
                 adversarial_accuracy = report.AdversarialAccuracy,
                 adversarial_accuracy_before_rounding = unrounded.AdversarialAccuracy,
-                accuracy_within_l2 = L2Radii.ToDictionary(r => r.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
+                accuracy_within_l2 = AttackChoice.L2Radii.ToDictionary(r => r.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
                     r => AttackReport.AccuracyWithinL2(classifier, clean.Images, saved, clean.Labels, r)),
                 success_rate = report.SuccessRate,
                 mean_linf = report.MeanLinf,
@@ -87,15 +84,12 @@ internal static class AttackCommand
                 mean_l2 = report.MeanL2,
                 max_l2 = report.MaxL2,
                 seconds,
-                output = Path.GetFullPath(result.GetValue(output)!),
+                output = outPath,
             });
             return 0;
         });
         return command;
     }
-
-    /// <summary>L2 radii at which the accuracy of minimum-norm attacks is reported.</summary>
-    static readonly double[] L2Radii = [0.25, 0.5, 1.0];
 
     static Tensor RunInBatches(Attack attack, ImageDataset data, int batchSize, Device device, IProgress<int> progress)
     {

@@ -57,6 +57,7 @@ internal static class CalibrateCommand
         command.SetAction(result =>
         {
             var console = new Output(result.GetValue(json));
+            string? cacheFolder = result.GetValue(traceCache) is { } cachePath ? OutputPath.Folder(cachePath, traceCache.Name) : null;
             var trace = new DipTraceOptions
             {
                 Network = DipNetworkConfig.FromName(result.GetValue(preset)!),
@@ -100,7 +101,7 @@ internal static class CalibrateCommand
                 foreach (string path in paths)
                 {
                     using var all = DatasetReader.Read(path);
-                    sets.Add(all.Slice(result.GetValue(offset), result.GetValue(count)));
+                    sets.Add(DataOptions.Select(all, result.GetValue(offset), result.GetValue(count), path));
                     CheckSame(sets[0], sets[^1], $"--data '{path}' does not match --data '{paths[0]}'");
                 }
                 if (result.GetValue(clean) is { } cleanPath)
@@ -109,8 +110,6 @@ internal static class CalibrateCommand
                     reference = all.Slice(result.GetValue(offset), sets[0].Count);
                     CheckSame(reference, sets[0], $"--clean '{cleanPath}' does not match --data");
                 }
-                if (sets[0].Count == 0)
-                    throw new ArgumentException("No image selected: check --offset and --count.");
 
                 using var classifier = victim.Load(result, 100);
                 classifier.EnsureCompatible(sets[0].Channels, sets[0].Height, sets[0].Width);
@@ -122,7 +121,7 @@ internal static class CalibrateCommand
                 console.Progress.MarkupLineInterpolated($"[grey]{traces.Length} trace setting(s) × {sets.Count} set(s) × {images} images: DIP traces (T = {steps}, M = {trace.Snapshots}), then {settings.Length / traces.Length} setting(s) each[/]");
                 var watch = Stopwatch.StartNew();
                 var traceTime = TimeSpan.Zero;
-                var cache = result.GetValue(traceCache) is { } cacheDirectory ? new DipTraceCache(cacheDirectory) : null;
+                var cache = cacheFolder is null ? null : new DipTraceCache(cacheFolder);
                 int cachedChunks = 0;
                 console.WithProgress("calibrating", checked(traces.Length * sets.Count * images * steps), progress =>
                 {

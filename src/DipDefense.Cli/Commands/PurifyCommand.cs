@@ -21,25 +21,8 @@ internal static class PurifyCommand
         var defenses = new DefenseOptions();
         var data = new DataOptions();
         var device = new DeviceOption();
-        var defaults = new PurifierOptions();
+        var dipOptions = new PurifierOptionsBinding();
         var clean = new Option<string?>("--clean") { Description = "The clean images the inputs were made from (same order): adds SSIM against them." };
-        var preset = new Option<string>("--preset") { Description = $"DIP network: {string.Join(", ", DipNetworkConfig.PresetNames)}.", DefaultValueFactory = _ => "medium" };
-        var iterations = new Option<int>("--iterations") { Description = "DIP iterations T.", DefaultValueFactory = _ => defaults.Trace.Iterations };
-        var snapshots = new Option<int>("--snapshots") { Description = "Snapshots M along the trace (must divide T).", DefaultValueFactory = _ => defaults.Trace.Snapshots };
-        var batch = new Option<int>("--batch") { Description = "Images purified together by one batched DIP computation (speed only; results do not depend on it).", DefaultValueFactory = _ => defaults.BatchSize };
-        var seed = new Option<long>("--seed") { Description = "DIP seed; image i uses seed + i.", DefaultValueFactory = _ => defaults.Trace.Seed };
-        var inputNoise = new Option<string>("--input-noise") { Description = "σ_z: std of the fresh Gaussian noise added to the DIP input at every iteration, a number or a fraction such as 1/30 (0: off).", DefaultValueFactory = _ => defaults.Trace.InputNoiseStd.ToString("R", System.Globalization.CultureInfo.InvariantCulture) };
-        var outputAveraging = new Option<double>("--output-averaging") { Description = "β: the snapshots are the exponential moving average of the DIP outputs with this weight (0: off; the official DIP uses 0.99).", DefaultValueFactory = _ => defaults.Trace.OutputAveraging };
-        var noiseFree = new Option<bool>("--noise-free-snapshots") { Description = "Snapshots of the unperturbed input z (an extra forward pass) instead of the perturbed one.", DefaultValueFactory = _ => defaults.Trace.NoiseFreeSnapshots };
-        var tau = new Option<double>("--tau") { Description = "SSIM threshold τ of a recognisable snapshot.", DefaultValueFactory = _ => defaults.SsimThreshold };
-        var warmUp = new Option<int>("--warmup") { Description = "Warm-up w: snapshots before index w are never cross-boundary.", DefaultValueFactory = _ => defaults.WarmUp };
-        var stableRun = new Option<int>("--stable-run") { Description = "k: a crossing counts only when the label it leaves was held for k snapshots (1: the paper's Eq. 3).", DefaultValueFactory = _ => defaults.StableRun };
-        var pairs = new Option<int>("--pairs") { Description = "N: the last N cross-boundary pairs are stitched.", DefaultValueFactory = _ => defaults.Pairs };
-        var eta = new Option<double>("--eta") { Description = "η: on-manifold push away from the input.", DefaultValueFactory = _ => defaults.Eta };
-        var grid = new Option<int>("--grid") { Description = "G: sections of the on-boundary grid search.", DefaultValueFactory = _ => defaults.GridSections };
-        var selection = new Option<string>("--selection") { Description = "paper (Eq. 3–7 for every input) or support-gate (inputs whose own label the trace supports pass through).", DefaultValueFactory = _ => CalibrateCommand.SelectionName(defaults.Selection) };
-        var gateThreshold = new Option<double>("--gate-threshold") { Description = "θ of the support gate: the mean support of the input's label over the gate window that lets it through.", DefaultValueFactory = _ => defaults.GateThreshold };
-        var gateWindow = new Option<string>("--gate-window") { Description = "The support gate's window from-to, as shares of the trace (0.05-0.5: snapshots 10 to 100 of 200).", DefaultValueFactory = _ => CalibrateCommand.WindowName(defaults) };
         var output = new Option<string>("--out") { Description = "Where to write the purified images, in the input's format (labels kept).", Required = true };
         var json = new Option<bool>("--json") { Description = "Write one JSON object to stdout (progress stays on stderr)." };
 
@@ -47,39 +30,16 @@ internal static class PurifyCommand
         victim.AddTo(command);
         defenses.AddTo(command);
         data.AddTo(command);
-        foreach (var option in new Option[] { clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, noiseFree, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, output, device.Option, json })
+        dipOptions.AddTo(command);
+        foreach (var option in new Option[] { clean, output, device.Option, json })
             command.Options.Add(option);
 
         command.SetAction(result =>
         {
             var console = new Output(result.GetValue(json));
-            var options = new PurifierOptions
-            {
-                Trace = new DipTraceOptions
-                {
-                    Network = DipNetworkConfig.FromName(result.GetValue(preset)!),
-                    Iterations = result.GetValue(iterations),
-                    Snapshots = result.GetValue(snapshots),
-                    Seed = result.GetValue(seed),
-                    InputNoiseStd = Fraction.Parse(result.GetValue(inputNoise)!, "--input-noise"),
-                    OutputAveraging = result.GetValue(outputAveraging),
-                    NoiseFreeSnapshots = result.GetValue(noiseFree),
-                },
-                SsimThreshold = result.GetValue(tau),
-                WarmUp = result.GetValue(warmUp),
-                StableRun = result.GetValue(stableRun),
-                Pairs = result.GetValue(pairs),
-                Eta = result.GetValue(eta),
-                GridSections = result.GetValue(grid),
-                Selection = CalibrateCommand.ParseSelection(result.GetValue(selection)!),
-                GateThreshold = result.GetValue(gateThreshold),
-                GateFrom = CalibrateCommand.ParseWindow(result.GetValue(gateWindow)!).From,
-                GateTo = CalibrateCommand.ParseWindow(result.GetValue(gateWindow)!).To,
-                BatchSize = result.GetValue(batch),
-            };
-            options.Validate();
+            var (outPath, format) = data.CheckOutput(result, output);
+            var options = dipOptions.Build(result);
             var target = device.Resolve(result);
-            var format = DatasetReader.DetectFormat(result.GetValue(data.Data)!);
 
             using var inputs = data.Load(result);
             using var reference = result.GetValue(clean) is { } cleanPath ? LoadReference(cleanPath, result, data, inputs) : null;
@@ -115,7 +75,7 @@ internal static class PurifyCommand
             double? ceiling = Share((d, i) => d.TraceShowsLabel(labels[i], options.WarmUp));
             double? lockInMedian = dip is null ? null : Median(diagnostics.Select(d => (double)d.LockIn));
             double? passedThrough = Share((d, _) => d.PassedThrough);
-            DatasetWriter.Write(purified, result.GetValue(output)!, format);
+            DatasetWriter.Write(purified, outPath, format);
 
             var timings = dip?.Timings;
             Print(console.Report, report, ssim, crossings, ceiling, seconds);
@@ -152,27 +112,8 @@ internal static class PurifyCommand
                     boundary_search = t.BoundarySearch.TotalSeconds,
                     stitching = t.Stitching.TotalSeconds,
                 },
-                options = new
-                {
-                    preset = result.GetValue(preset),
-                    iterations = options.Trace.Iterations,
-                    snapshots = options.Trace.Snapshots,
-                    seed = options.Trace.Seed,
-                    input_noise = options.Trace.InputNoiseStd,
-                    output_averaging = options.Trace.OutputAveraging,
-                    noise_free_snapshots = options.Trace.NoiseFreeSnapshots,
-                    tau = options.SsimThreshold,
-                    warmup = options.WarmUp,
-                    stable_run = options.StableRun,
-                    pairs = options.Pairs,
-                    eta = options.Eta,
-                    grid = options.GridSections,
-                    selection = CalibrateCommand.SelectionName(options.Selection),
-                    gate_threshold = options.GateThreshold,
-                    gate_window = CalibrateCommand.WindowName(options),
-                    batch = options.BatchSize,
-                },
-                output = Path.GetFullPath(result.GetValue(output)!),
+                options = dipOptions.ToJson(result, options),
+                output = outPath,
             });
             return 0;
         });

@@ -37,6 +37,7 @@ internal static class TrainVictimCommand
         command.SetAction(result =>
         {
             var console = new Output(result.GetValue(json));
+            string outPath = OutputPath.File(result.GetValue(output)!, output.Name);
             var options = new VictimTrainingOptions
             {
                 Epochs = result.GetValue(epochs),
@@ -48,7 +49,6 @@ internal static class TrainVictimCommand
             options.Validate();
             double holdOut = result.GetValue(validation);
             CheckOption(holdOut is >= 0 and < 1, $"--validation must be a fraction in [0, 1); got {holdOut}.");
-            string outPath = Path.GetFullPath(result.GetValue(output)!);
             var target = device.Resolve(result);
 
             using var selected = data.Load(result);
@@ -61,7 +61,6 @@ internal static class TrainVictimCommand
             int batches = (trainSet.Count + options.BatchSize - 1) / options.BatchSize;
             using var trained = console.WithProgress("training", options.Epochs * batches, steps =>
                 new VictimTrainer(options).Train(trainSet, validationSet, target, new EpochReporter(console.Progress, steps)));
-            Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
             trained.ExportOnnx(outPath);
 
             ClassificationReport? onnxReport = null, torchReport = null;

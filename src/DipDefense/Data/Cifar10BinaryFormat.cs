@@ -102,7 +102,7 @@ public static class Cifar10BinaryFormat
 
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(folder);
-        File.WriteAllBytes(path, bytes);
+        AtomicFile.WriteAllBytes(path, bytes);
         ClassNameFile.WriteIfAbsent(Path.Combine(folder, MetaFileName), data.ClassNames);
     }
 

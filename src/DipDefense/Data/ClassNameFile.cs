@@ -19,7 +19,7 @@ internal static class ClassNameFile
     {
         if (File.Exists(path))
             return;
-        File.WriteAllLines(path, names);
+        AtomicFile.WriteAllText(path, string.Concat(names.Select(name => name + Environment.NewLine)));
     }
 
     /// <summary>Throws when a label does not index into <paramref name="names"/>.</summary>

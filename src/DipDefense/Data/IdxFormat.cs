@@ -241,9 +241,17 @@ public static class IdxFormat
         for (int d = 0; d < dims.Length; d++)
             BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4 + 4 * d), dims[d]);
 
-        using var output = File.Create(file);
-        using Stream target = IsGzip(file) ? new GZipStream(output, CompressionLevel.Optimal) : output;
-        target.Write(header);
-        target.Write(data);
+        AtomicFile.Write(file, output =>
+        {
+            if (!IsGzip(file))
+            {
+                output.Write(header);
+                output.Write(data);
+                return;
+            }
+            using var gzip = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true);
+            gzip.Write(header);
+            gzip.Write(data);
+        });
     }
 }

@@ -143,7 +143,6 @@ public static class PngImage
     {
         using var png = image.Encode(SKEncodedImageFormat.Png, 100)
             ?? throw new IOException($"could not encode '{path}' as PNG.");
-        using var file = File.Create(path);
-        png.SaveTo(file);
+        AtomicFile.Write(path, png.SaveTo);
     }
 }

@@ -89,18 +89,16 @@ public sealed class DipTraceCache
 
     private static void Write(string path, Tensor snapshots)
     {
-        string temporary = path + "." + Environment.ProcessId + ".tmp";
-        using (var cpu = snapshots.detach().cpu().contiguous())
-        using (var stream = File.Create(temporary))
-        using (var writer = new BinaryWriter(stream))
+        using var cpu = snapshots.detach().cpu().contiguous();
+        DipDefense.Data.AtomicFile.Write(path, stream =>
         {
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
             writer.Write(Magic);
             writer.Write(FormatVersion);
             writer.Write(cpu.shape.Length);
             foreach (long d in cpu.shape)
                 writer.Write(d);
             writer.Write(cpu.bytes);
-        }
-        File.Move(temporary, path, overwrite: true);
+        });
     }
 }

@@ -32,8 +32,7 @@ public static class OnnxExporter
     {
         ArgumentNullException.ThrowIfNull(path);
         var proto = ToModelProto(model, inputShape);
-        using var stream = File.Create(path);
-        proto.WriteTo(stream);
+        DipDefense.Data.AtomicFile.Write(path, proto.WriteTo);
     }
 
     /// <summary>Writes <paramref name="model"/> as ONNX to <paramref name="stream"/>.</summary>

@@ -11,22 +11,11 @@ public sealed class CliErrorTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    static void AssertOneLineError(ProcessRunner.Result r, params string[] expected)
-    {
-        Assert.Equal(2, r.ExitCode);
-        var lines = r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 1, $"expected one line on stderr, got:\n{r.StdErr}");
-        Assert.DoesNotContain(" at ", lines[0]);
-        foreach (var fact in expected)
-            Assert.Contains(fact, lines[0]);
-        Assert.Equal("", r.StdOut.Trim());
-    }
-
     [SharedDataFact]
     public void MissingModelFile()
     {
         string model = Path.Combine(_dir, "missing.onnx");
-        AssertOneLineError(CliRunner.Run("classify", "--model", model, "--data", SharedData.Cifar10Batch, "--json"), model, "not found");
+        CliAssert.OneLineError(CliRunner.Run("classify", "--model", model, "--data", SharedData.Cifar10Batch, "--json"), model, "not found");
     }
 
     [SharedDataFact]
@@ -34,7 +23,7 @@ public sealed class CliErrorTests : IDisposable
     {
         string model = Path.Combine(_dir, "random.onnx");
         File.WriteAllBytes(model, Enumerable.Range(0, 4096).Select(i => (byte)(i * 7919 % 251)).ToArray());
-        AssertOneLineError(CliRunner.Run("classify", "--model", model, "--data", SharedData.Cifar10Batch, "--json"), model, "not a valid ONNX model");
+        CliAssert.OneLineError(CliRunner.Run("classify", "--model", model, "--data", SharedData.Cifar10Batch, "--json"), model, "not a valid ONNX model");
     }
 
     [SharedDataFact]
@@ -42,7 +31,7 @@ public sealed class CliErrorTests : IDisposable
     {
         string data = Path.Combine(_dir, "truncated.bin");
         File.WriteAllBytes(data, File.ReadAllBytes(SharedData.Cifar10Batch).AsSpan(0, 3073 * 3 + 100).ToArray());
-        AssertOneLineError(CliRunner.Run("classify", "--model", SharedData.ResNet20, "--data", data, "--json"), data, "9319 bytes", "3073");
+        CliAssert.OneLineError(CliRunner.Run("classify", "--model", SharedData.ResNet20, "--data", data, "--json"), data, "9319 bytes", "3073");
     }
 
     [SharedDataFact]
@@ -51,21 +40,21 @@ public sealed class CliErrorTests : IDisposable
         string images = Path.Combine(_dir, "t10k-images-idx3-ubyte");
         WriteIdx(images, [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28], new byte[2 * 28 * 28]);
         WriteIdx(Path.Combine(_dir, "t10k-labels-idx1-ubyte"), [0, 0, 8, 1, 0, 0, 0, 2], [3, 7]);
-        AssertOneLineError(CliRunner.Run("classify", "--model", SharedData.ResNet20, "--data", images, "--json"), "3×32×32", "1×28×28");
+        CliAssert.OneLineError(CliRunner.Run("classify", "--model", SharedData.ResNet20, "--data", images, "--json"), "3×32×32", "1×28×28");
     }
 
     [SharedDataFact]
     public void BadEpsFraction()
     {
-        AssertOneLineError(CliRunner.Run("attack", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch,
+        CliAssert.OneLineError(CliRunner.Run("attack", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch,
             "--attack", "pgd", "--eps", "8/zero", "--count", "2", "--out", Path.Combine(_dir, "adv.bin")), "--eps", "8/zero");
     }
 
     [Fact]
     public void MissingRequiredOptionAndUnknownAttack()
     {
-        AssertOneLineError(CliRunner.Run("classify", "--data", "x.bin"), "--model");
-        AssertOneLineError(CliRunner.Run("attack", "--model", "m.onnx", "--data", "x.bin", "--attack", "nope", "--out", "y.bin"), "nope");
+        CliAssert.OneLineError(CliRunner.Run("classify", "--data", "x.bin"), "--model");
+        CliAssert.OneLineError(CliRunner.Run("attack", "--model", "m.onnx", "--data", "x.bin", "--attack", "nope", "--out", "y.bin"), "nope");
     }
 
     static void WriteIdx(string path, byte[] header, byte[] payload) => File.WriteAllBytes(path, [.. header, .. payload]);

@@ -5,7 +5,7 @@ namespace DipDefense.Tests.Cli;
 /// <summary>Runs the built <c>dipdefense</c> tool (same configuration as the tests) as a separate process.</summary>
 public static class CliRunner
 {
-    static string ToolPath()
+    public static string ToolPath()
     {
         // tests/DipDefense.Tests/bin/<Configuration>/<tfm>/ → src/DipDefense.Cli/bin/<Configuration>/<tfm>/DipDefense.Cli.dll
         var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));

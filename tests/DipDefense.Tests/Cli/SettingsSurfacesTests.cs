@@ -8,8 +8,8 @@ namespace DipDefense.Tests.Cli;
 
 /// <summary>
 /// Every setting of the purifier (PurifierOptions and its DipTraceOptions) exists on every surface: the ML.NET options
-/// (DipPurifyOptions), `dipdefense purify` and `dipdefense calibrate`. A setting added to the core and forgotten on a
-/// surface fails here.
+/// (DipPurifyOptions), `dipdefense purify` and `dipdefense evaluate` (the same options, PurifierOptionsBinding) and
+/// `dipdefense calibrate`. A setting added to the core and forgotten on a surface fails here.
 /// </summary>
 public class SettingsSurfacesTests
 {
@@ -61,13 +61,14 @@ public class SettingsSurfacesTests
 
     [Theory]
     [InlineData("purify")]
+    [InlineData("evaluate")]
     [InlineData("calibrate")]
     public void EveryListedSettingIsAnOptionOfTheCommand(string command)
     {
         var r = CliRunner.Run(command, "--help");
         Assert.True(r.ExitCode == 0, r.StdErr);
         var missing = Surfaces
-            .Select(s => (s.Key, Option: command == "purify" ? s.Value.Purify : s.Value.Calibrate))
+            .Select(s => (s.Key, Option: command == "calibrate" ? s.Value.Calibrate : s.Value.Purify))
             .Where(s => s.Option is { } option && !r.StdOut.Contains(option + " "))
             .Select(s => s.Key).ToArray();
         Assert.True(missing.Length == 0, $"missing on dipdefense {command}: {string.Join(", ", missing)}");

@@ -26,7 +26,7 @@ public sealed class TrainVictimCliTests : IDisposable
     public void TrainVictimTrainsExportsAndMeasuresTheOnnxModel()
     {
         var (train, test) = WriteIdxSets();
-        string model = Path.Combine(_dir.Path, "out", "victim.onnx");
+        string model = Path.Combine(Directory.CreateDirectory(Path.Combine(_dir.Path, "out")).FullName, "victim.onnx");
 
         var r = CliRunner.Run("train-victim", "--data", train, "--test", test, "--validation", "0.25", "--epochs", "3",
             "--batch", "16", "--lr", "0.01", "--seed", "2", "--out", model, "--json");

@@ -1,0 +1,132 @@
+using System.CommandLine;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DipDefense.Data;
+using DipDefense.Evaluation;
+using Spectre.Console;
+
+namespace DipDefense.Cli.Commands;
+
+/// <summary>
+/// <c>dipdefense report</c>: the tables of a result store (Table 1 accuracy, Table 2 SSIM, the cost in seconds, each cell with its image
+/// count and 95% interval, plus Avg and the worst case over attacks) as Markdown and JSON, with the commands that made it,
+/// and a PNG of accuracy against strength for every attack held at several strengths (<see cref="ReportFigures"/>).
+/// </summary>
+internal static class ReportCommand
+{
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public static Command Create()
+    {
+        var store = new Option<string>("--store") { Description = "The result store (dipdefense evaluate or merge).", Required = true };
+        var output = new Option<string>("--out") { Description = "The folder to write report.md and report.json into (created if absent; its parent must exist).", Required = true };
+        var json = new Option<bool>("--json") { Description = "Write the report's JSON to stdout as well." };
+        var command = new Command("report", "Write a result store's tables (accuracy and SSIM per defense and attack, with intervals and the worst case over attacks) as Markdown and JSON.");
+        command.Options.Add(store);
+        command.Options.Add(output);
+        command.Options.Add(json);
+
+        command.SetAction(result =>
+        {
+            var console = new Output(result.GetValue(json));
+            string folder = OutputPath.Folder(result.GetValue(output)!, output.Name);
+            string storePath = Path.GetFullPath(result.GetValue(store)!);
+            using var results = EvaluationStore.OpenExisting(storePath);
+            var settings = JsonNode.Parse(results.Settings ?? throw new ArgumentException($"--store '{storePath}' holds no run yet."))!.AsObject();
+            string[] defenses = [.. settings["defenses"]!.AsArray().Select(d => (string)d!["name"]!)];
+            string[] attacks = [.. settings["attacks"]!.AsArray().Select(a => (string)a!)];
+            var rows = results.Rows();
+            string[] minimumNorm = [.. AttackSpec.ParseList(string.Join(",", attacks)).Where(a => a.MinimumNorm).Select(a => a.Column)];
+            var withinL2 = minimumNorm.Length == 0 ? [] : AttackChoice.L2Radii.Select(r => EvaluationTables.AccuracyWithinL2(rows, defenses, minimumNorm, r)).ToArray();
+            EvaluationTable[] tables =
+            [
+                EvaluationTables.Accuracy(rows, defenses, attacks), EvaluationTables.Ssim(rows, defenses, attacks), EvaluationTables.Seconds(rows, defenses, attacks),
+                .. withinL2,
+            ];
+            var commands = results.Commands();
+            string reportCommand = Invocation.CommandLine;
+
+            Directory.CreateDirectory(folder);
+            var figures = new List<ReportFigures.Figure>(ReportFigures.Draw(tables[0], folder, "accuracy", ""));
+            foreach (var (table, radius) in withinL2.Zip(AttackChoice.L2Radii))
+            {
+                string r = radius.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                figures.AddRange(ReportFigures.Draw(table, folder, $"accuracy within L2 radius {r}", $"-l2-{r}"));
+            }
+            AtomicFile.WriteAllText(Path.Combine(folder, "report.md"), Markdown(reportCommand, storePath, results.SettingsHash!, commands, tables, figures));
+            var document = new JsonObject
+            {
+                ["command"] = reportCommand,
+                ["version"] = Invocation.Version,
+                ["store"] = storePath,
+                ["settings_hash"] = results.SettingsHash,
+                ["settings"] = settings.DeepClone(),
+                ["store_commands"] = new JsonArray([.. commands.Select(c => (JsonNode)new JsonObject { ["command"] = c.Command, ["version"] = c.Version, ["started"] = c.Started })]),
+                ["tables"] = new JsonArray([.. tables.Select(ToJson)]),
+                ["figures"] = new JsonArray([.. figures.Select(f => (JsonNode)new JsonObject
+                {
+                    ["attack"] = f.Attack,
+                    ["file"] = f.File,
+                    ["what"] = f.What,
+                    ["strength"] = f.StrengthLabel,
+                    ["curves"] = new JsonArray([.. f.Curves.Select(c => (JsonNode)new JsonObject
+                    {
+                        ["defense"] = c.Name,
+                        ["strengths"] = new JsonArray([.. c.Strength.Select(v => (JsonNode)v)]),
+                        ["accuracy"] = new JsonArray([.. c.Accuracy.Select(v => (JsonNode)v)]),
+                    })]),
+                })]),
+            };
+            string text = document.ToJsonString(Json);
+            AtomicFile.WriteAllText(Path.Combine(folder, "report.json"), text + Environment.NewLine);
+
+            if (console.IsJson)
+                Console.Out.WriteLine(text);
+            else
+                console.Report.WriteLine($"{rows.Count} rows: {Path.Combine(folder, "report.md")}, {Path.Combine(folder, "report.json")}");
+            return 0;
+        });
+        return command;
+    }
+
+    static string Markdown(string command, string store, string hash, IReadOnlyList<(string Command, string Version, string Started)> commands,
+        IReadOnlyList<EvaluationTable> tables, IReadOnlyList<ReportFigures.Figure> figures)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("# Evaluation report").AppendLine();
+        text.AppendLine($"Made by `{command}` from `{Path.GetFileName(store)}` (settings {hash}).").AppendLine();
+        text.AppendLine("Each cell: the figure, its 95% interval (accuracy: Wilson; SSIM and seconds: normal, of the mean) and the number of images. " +
+            $"{EvaluationTables.Average} pools every attack column; \"{EvaluationTables.WorstCase}\" counts an image as robust only if every attack failed on it.").AppendLine();
+        foreach (var table in tables)
+            text.AppendLine($"## {table.Title}").AppendLine().Append(table.ToMarkdown()).AppendLine();
+        if (figures.Count > 0)
+        {
+            text.AppendLine("## Accuracy against the attack's strength").AppendLine();
+            foreach (var figure in figures)
+                text.AppendLine($"![{figure.Attack}: {figure.What} against {figure.StrengthLabel}]({figure.File})").AppendLine();
+        }
+        text.AppendLine("## Commands that wrote the store").AppendLine();
+        foreach (var c in commands)
+            text.AppendLine($"- {c.Started}, DipDefense {c.Version}: `{c.Command}`");
+        return text.ToString();
+    }
+
+    static JsonNode ToJson(EvaluationTable table) => new JsonObject
+    {
+        ["title"] = table.Title,
+        ["measure"] = table.Measure,
+        ["columns"] = new JsonArray([.. table.Columns.Select(c => (JsonNode)c)]),
+        ["rows"] = new JsonArray([.. table.Rows.Select(row => (JsonNode)new JsonObject
+        {
+            ["defense"] = row.Defense,
+            ["cells"] = new JsonArray([.. row.Cells.Select(cell => (JsonNode)new JsonObject
+            {
+                ["count"] = cell.Count,
+                ["value"] = Output.Number(cell.Value),
+                ["low"] = Output.Number(cell.Low),
+                ["high"] = Output.Number(cell.High),
+            })]),
+        })]),
+    };
+}

@@ -1,0 +1,93 @@
+using System.CommandLine;
+using DipDefense.Cli.Commands;
+using DipDefense.Defense;
+using DipDefense.Dip;
+
+namespace DipDefense.Cli;
+
+/// <summary>
+/// The command-line options of the decision-space purifier (<see cref="PurifierOptions"/> and its trace), one value
+/// each, shared by the commands that run it (<c>purify</c>, <c>evaluate</c>); <c>calibrate</c> takes lists instead.
+/// </summary>
+internal sealed class PurifierOptionsBinding
+{
+    static readonly PurifierOptions Defaults = new();
+
+    public Option<string> Preset { get; } = new("--preset") { Description = $"DIP network: {string.Join(", ", DipNetworkConfig.PresetNames)}.", DefaultValueFactory = _ => "medium" };
+    public Option<int> Iterations { get; } = new("--iterations") { Description = "DIP iterations T.", DefaultValueFactory = _ => Defaults.Trace.Iterations };
+    public Option<int> Snapshots { get; } = new("--snapshots") { Description = "Snapshots M along the trace (must divide T).", DefaultValueFactory = _ => Defaults.Trace.Snapshots };
+    public Option<int> Batch { get; } = new("--batch") { Description = "Images purified together by one batched DIP computation (speed only; results do not depend on it).", DefaultValueFactory = _ => Defaults.BatchSize };
+    public Option<long> Seed { get; } = new("--seed") { Description = "DIP seed; image i uses seed + i.", DefaultValueFactory = _ => Defaults.Trace.Seed };
+    public Option<string> InputNoise { get; } = new("--input-noise") { Description = "σ_z: std of the fresh Gaussian noise added to the DIP input at every iteration, a number or a fraction such as 1/30 (0: off).", DefaultValueFactory = _ => Defaults.Trace.InputNoiseStd.ToString("R", System.Globalization.CultureInfo.InvariantCulture) };
+    public Option<double> OutputAveraging { get; } = new("--output-averaging") { Description = "β: the snapshots are the exponential moving average of the DIP outputs with this weight (0: off; the official DIP uses 0.99).", DefaultValueFactory = _ => Defaults.Trace.OutputAveraging };
+    public Option<bool> NoiseFree { get; } = new("--noise-free-snapshots") { Description = "Snapshots of the unperturbed input z (an extra forward pass) instead of the perturbed one.", DefaultValueFactory = _ => Defaults.Trace.NoiseFreeSnapshots };
+    public Option<double> Tau { get; } = new("--tau") { Description = "SSIM threshold τ of a recognisable snapshot.", DefaultValueFactory = _ => Defaults.SsimThreshold };
+    public Option<int> WarmUp { get; } = new("--warmup") { Description = "Warm-up w: snapshots before index w are never cross-boundary.", DefaultValueFactory = _ => Defaults.WarmUp };
+    public Option<int> StableRun { get; } = new("--stable-run") { Description = "k: a crossing counts only when the label it leaves was held for k snapshots (1: the paper's Eq. 3).", DefaultValueFactory = _ => Defaults.StableRun };
+    public Option<int> Pairs { get; } = new("--pairs") { Description = "N: the last N cross-boundary pairs are stitched.", DefaultValueFactory = _ => Defaults.Pairs };
+    public Option<double> Eta { get; } = new("--eta") { Description = "η: on-manifold push away from the input.", DefaultValueFactory = _ => Defaults.Eta };
+    public Option<int> Grid { get; } = new("--grid") { Description = "G: sections of the on-boundary grid search.", DefaultValueFactory = _ => Defaults.GridSections };
+    public Option<string> Selection { get; } = new("--selection") { Description = "paper (Eq. 3–7 for every input) or support-gate (inputs whose own label the trace supports pass through).", DefaultValueFactory = _ => CalibrateCommand.SelectionName(Defaults.Selection) };
+    public Option<double> GateThreshold { get; } = new("--gate-threshold") { Description = "θ of the support gate: the mean support of the input's label over the gate window that lets it through.", DefaultValueFactory = _ => Defaults.GateThreshold };
+    public Option<string> GateWindow { get; } = new("--gate-window") { Description = "The support gate's window from-to, as shares of the trace (0.05-0.5: snapshots 10 to 100 of 200).", DefaultValueFactory = _ => CalibrateCommand.WindowName(Defaults) };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Preset, Iterations, Snapshots, Batch, Seed, InputNoise, OutputAveraging, NoiseFree, Tau, WarmUp, StableRun, Pairs, Eta, Grid, Selection, GateThreshold, GateWindow })
+            command.Options.Add(option);
+    }
+
+    /// <summary>The purifier's settings from the command line, validated.</summary>
+    public PurifierOptions Build(ParseResult result)
+    {
+        var window = CalibrateCommand.ParseWindow(result.GetValue(GateWindow)!);
+        var options = new PurifierOptions
+        {
+            Trace = new DipTraceOptions
+            {
+                Network = DipNetworkConfig.FromName(result.GetValue(Preset)!),
+                Iterations = result.GetValue(Iterations),
+                Snapshots = result.GetValue(Snapshots),
+                Seed = result.GetValue(Seed),
+                InputNoiseStd = Fraction.Parse(result.GetValue(InputNoise)!, InputNoise.Name),
+                OutputAveraging = result.GetValue(OutputAveraging),
+                NoiseFreeSnapshots = result.GetValue(NoiseFree),
+            },
+            SsimThreshold = result.GetValue(Tau),
+            WarmUp = result.GetValue(WarmUp),
+            StableRun = result.GetValue(StableRun),
+            Pairs = result.GetValue(Pairs),
+            Eta = result.GetValue(Eta),
+            GridSections = result.GetValue(Grid),
+            Selection = CalibrateCommand.ParseSelection(result.GetValue(Selection)!),
+            GateThreshold = result.GetValue(GateThreshold),
+            GateFrom = window.From,
+            GateTo = window.To,
+            BatchSize = result.GetValue(Batch),
+        };
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>The settings as the JSON of <c>purify</c> and the store of <c>evaluate</c> name them.</summary>
+    public object ToJson(ParseResult result, PurifierOptions options) => new
+    {
+        preset = result.GetValue(Preset),
+        iterations = options.Trace.Iterations,
+        snapshots = options.Trace.Snapshots,
+        seed = options.Trace.Seed,
+        input_noise = options.Trace.InputNoiseStd,
+        output_averaging = options.Trace.OutputAveraging,
+        noise_free_snapshots = options.Trace.NoiseFreeSnapshots,
+        tau = options.SsimThreshold,
+        warmup = options.WarmUp,
+        stable_run = options.StableRun,
+        pairs = options.Pairs,
+        eta = options.Eta,
+        grid = options.GridSections,
+        selection = CalibrateCommand.SelectionName(options.Selection),
+        gate_threshold = options.GateThreshold,
+        gate_window = CalibrateCommand.WindowName(options),
+        batch = options.BatchSize,
+    };
+}

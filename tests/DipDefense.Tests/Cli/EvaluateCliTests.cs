@@ -1,0 +1,269 @@
+using System.Diagnostics;
+using System.Text.Json;
+using DipDefense.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+
+namespace DipDefense.Tests.Cli;
+
+/// <summary>
+/// <c>dipdefense evaluate</c>, <c>merge</c> and <c>report</c> at tiny settings (4 images, a 20-iteration DIP): resume
+/// after a killed run, shards merged against one run, a changed setting refused, conflicting rows refused.
+/// </summary>
+public sealed class EvaluateCliTests : IDisposable
+{
+    readonly TempDir _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    string Store(string name) => Path.Combine(_temp.Path, name);
+
+    /// <summary>The tiny run: images 10–13 (or the first <paramref name="count"/> of them), three defenses, three attacks.</summary>
+    static string[] Evaluate(string store, string[] extra, int count = 4) =>
+    [
+        "evaluate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--offset", "10", "--count", count.ToString(),
+        "--defense", "none,jpeg,decision-dip", "--attack", "clean,fgsm:8/255,pgd:2/255",
+        "--preset", "small", "--iterations", "20", "--snapshots", "4", "--warmup", "1", "--pairs", "2", "--seed", "7",
+        "--store", store, "--json", .. extra,
+    ];
+
+    const int RowsPerImage = 3 * 3;
+
+    /// <summary>Every row of a store without its timings, in key order: what two runs of one setting must agree on.</summary>
+    static string[] Rows(string store)
+    {
+        using var connection = new SqliteConnection($"Data Source={store};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT defense, attack, image, true_label, adversarial_label, purified_label, ssim, l2, linf, queries, seed, settings_hash FROM rows ORDER BY defense, attack, image";
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read())
+            rows.Add(string.Join("|", Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+        return [.. rows];
+    }
+
+    static int RowCount(string store)
+    {
+        try
+        {
+            return File.Exists(store) ? Rows(store).Length : 0;
+        }
+        catch (SqliteException)
+        {
+            return 0;   // the table does not exist yet
+        }
+    }
+
+    static JsonElement Json(ProcessRunner.Result r)
+    {
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        return JsonDocument.Parse(r.StdOut).RootElement.Clone();
+    }
+
+    [SharedDataFact]
+    public void OneRunHasARowPerDefenseAttackAndImageAndARerunSkipsThem()
+    {
+        string store = Store("one.db");
+        var first = Json(CliRunner.Run(Evaluate(store, [])));
+        Assert.Equal(4, first.GetProperty("images_evaluated").GetInt32());
+        Assert.Equal(4 * RowsPerImage, first.GetProperty("rows").GetInt32());
+        var rows = Rows(store);
+        Assert.Equal(4 * RowsPerImage, rows.Length);
+        Assert.Equal(new[] { 10, 11, 12, 13 }, rows.Select(r => int.Parse(r.Split('|')[2])).Distinct().Order());
+        Assert.All(rows.Select(r => r.Split('|')), f => Assert.Equal(7 + long.Parse(f[2]), long.Parse(f[10])));   // the image's seed: --seed + index
+
+        var again = Json(CliRunner.Run(Evaluate(store, [])));
+        Assert.Equal(0, again.GetProperty("images_evaluated").GetInt32());
+        Assert.Equal(4, again.GetProperty("images_skipped").GetInt32());
+        Assert.Equal(rows, Rows(store));
+    }
+
+    [SharedDataFact]
+    public void ResumeAfterAKilledRunGivesTheSameStoreAsAnUninterruptedRun()
+    {
+        string whole = Store("whole.db"), resumed = Store("resumed.db");
+        Json(CliRunner.Run(Evaluate(whole, [])));
+
+        // Kill the second run as soon as its first image is committed.
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in (string[])[CliRunner.ToolPath(), .. Evaluate(resumed, [])])
+            info.ArgumentList.Add(a);
+        using (var process = Process.Start(info)!)
+        {
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var clock = Stopwatch.StartNew();
+            while (RowCount(resumed) < RowsPerImage && !process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(3))
+                Thread.Sleep(20);
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+        int kept = RowCount(resumed);
+        Assert.True(kept >= RowsPerImage && kept < 4 * RowsPerImage, $"the killed run should have stored some but not all images; it stored {kept} rows");
+        Assert.Equal(0, kept % RowsPerImage);   // whole images only
+
+        var rerun = Json(CliRunner.Run(Evaluate(resumed, [])));
+        Assert.Equal(4 - kept / RowsPerImage, rerun.GetProperty("images_evaluated").GetInt32());
+        Assert.Equal(Rows(whole), Rows(resumed));
+    }
+
+    [SharedDataFact]
+    public void TwoShardsMergedEqualOneRun()
+    {
+        string whole = Store("whole.db"), first = Store("shard0.db"), second = Store("shard1.db"), merged = Store("merged.db");
+        Json(CliRunner.Run(Evaluate(whole, [])));
+        Assert.Equal(2, Json(CliRunner.Run(Evaluate(first, ["--shard", "0/2"]))).GetProperty("images_evaluated").GetInt32());
+        Assert.Equal(2, Json(CliRunner.Run(Evaluate(second, ["--shard", "1/2"]))).GetProperty("images_evaluated").GetInt32());
+
+        var merge = Json(CliRunner.Run("merge", first, second, "--out", merged, "--json"));
+        Assert.Equal(4 * RowsPerImage, merge.GetProperty("rows").GetInt32());
+        Assert.Equal(Rows(whole), Rows(merged));
+        Assert.NotEqual(Rows(first), Rows(second));
+
+        string report = Path.Combine(_temp.Path, "report");
+        var json = Json(CliRunner.Run("report", "--store", merged, "--out", report, "--json"));
+        Assert.True(File.Exists(Path.Combine(report, "report.md")));
+        Assert.Equal(json.GetRawText(), JsonDocument.Parse(File.ReadAllText(Path.Combine(report, "report.json"))).RootElement.GetRawText());
+        var accuracy = json.GetProperty("tables")[0];
+        Assert.Equal(["clean", "fgsm:8/255", "pgd:2/255", "Avg", "worst case"], accuracy.GetProperty("columns").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal(["none", "jpeg", "decision-dip"], accuracy.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("defense").GetString()));
+        var none = accuracy.GetProperty("rows")[0].GetProperty("cells");
+        Assert.Equal(4, none[0].GetProperty("count").GetInt32());
+        Assert.Equal(12, none[3].GetProperty("count").GetInt32());
+        Assert.Equal(3, json.GetProperty("store_commands").GetArrayLength());   // two shards and the merge
+        Assert.Equal(["accuracy", "ssim", "seconds"], json.GetProperty("tables").EnumerateArray().Select(t => t.GetProperty("measure").GetString()));
+    }
+
+    [SharedDataFact]
+    public void DefenseAwareAttacksAreCraftedAgainstEachDefense()
+    {
+        string store = Store("aware.db");
+        var r = CliRunner.Run("evaluate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--offset", "10", "--count", "1",
+            "--defense", "none,jpeg", "--attack", "pgd:8/255,apgd:8/255,bpda-pgd:8/255,bpda-apgd:4/255,hsj:30", "--seed", "7", "--store", store, "--json");
+        Json(r);
+        var rows = Rows(store).Select(row => row.Split('|')).ToDictionary(f => (f[0], f[1]));
+        string[] Measured(string defense, string attack) => rows[(defense, attack)][4..9];   // adversarial label, purified label, ssim, l2, linf
+
+        // Through the identity, BPDA is bit-for-bit the plain attack with the same seed.
+        Assert.Equal(Measured("none", "pgd:8/255"), Measured("none", "bpda-pgd:8/255"));
+        // Against JPEG it is another image, still inside the budget.
+        Assert.NotEqual(rows[("jpeg", "pgd:8/255")][7], rows[("jpeg", "bpda-pgd:8/255")][7]);
+        double Linf(string defense, string attack) => double.Parse(rows[(defense, attack)][8], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(Linf("jpeg", "bpda-pgd:8/255"), 0, 8.0 / 255 + 1e-6);
+        Assert.InRange(Linf("jpeg", "bpda-apgd:4/255"), 0, 4.0 / 255 + 1e-6);
+        Assert.InRange(Linf("none", "apgd:8/255"), 0, 8.0 / 255 + 1e-6);
+        // The white-box attack is shared; HopSkipJump queries the defended victim within its budget (plus the 8-bit rounding's queries).
+        Assert.Equal(rows[("none", "pgd:8/255")][7], rows[("jpeg", "pgd:8/255")][7]);
+        foreach (string defense in (string[])["none", "jpeg"])
+            Assert.InRange(long.Parse(rows[(defense, "hsj:30")][9]), 2, 30 + 20);
+
+        // The report adds the accuracy within each L2 radius for the minimum-norm column.
+        var report = Json(CliRunner.Run("report", "--store", store, "--out", Path.Combine(_temp.Path, "report"), "--json"));
+        var tables = report.GetProperty("tables").EnumerateArray().ToArray();
+        Assert.Equal(["Accuracy within L2 radius 0.25", "Accuracy within L2 radius 0.5", "Accuracy within L2 radius 1"],
+            tables.Skip(3).Select(t => t.GetProperty("title").GetString()));
+        Assert.Equal(["hsj:30", "Avg", "worst case"], tables[3].GetProperty("columns").EnumerateArray().Select(c => c.GetString()));
+    }
+
+    [SharedDataFact]
+    public void TheReportDrawsAnAttackHeldAtSeveralBudgets()
+    {
+        string store = Store("budgets.db"), report = Path.Combine(_temp.Path, "report");
+        Json(CliRunner.Run("evaluate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--count", "2",
+            "--defense", "none,jpeg", "--attack", "clean,fgsm:8/255,fgsm:2/255", "--store", store, "--json"));
+        var json = Json(CliRunner.Run("report", "--store", store, "--out", report, "--json"));
+
+        var figure = Assert.Single(json.GetProperty("figures").EnumerateArray());
+        Assert.Equal("fgsm", figure.GetProperty("attack").GetString());
+        Assert.Equal("fgsm-vs-eps.png", figure.GetProperty("file").GetString());
+        Assert.True(File.Exists(Path.Combine(report, "fgsm-vs-eps.png")));
+        var none = figure.GetProperty("curves")[0];
+        Assert.Equal("none", none.GetProperty("defense").GetString());
+        Assert.Equal([2.0, 8.0], none.GetProperty("strengths").EnumerateArray().Select(v => v.GetDouble()));
+        // The points are Table 1's cells.
+        var table = json.GetProperty("tables")[0];
+        var cells = table.GetProperty("rows")[0].GetProperty("cells");
+        var columns = table.GetProperty("columns").EnumerateArray().Select(c => c.GetString()).ToList();
+        Assert.Equal(cells[columns.IndexOf("fgsm:2/255")].GetProperty("value").GetDouble(), none.GetProperty("accuracy")[0].GetDouble());
+        Assert.Contains("![fgsm: accuracy against ε (/255)](fgsm-vs-eps.png)", File.ReadAllText(Path.Combine(report, "report.md")));
+    }
+
+    [SharedDataFact]
+    public void TheReportDrawsBpdaAgainstItsIterations()
+    {
+        string store = Store("steps.db"), report = Path.Combine(_temp.Path, "report");
+        Json(CliRunner.Run("evaluate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--count", "1",
+            "--defense", "none", "--attack", "bpda-pgd:8/255:3,bpda-pgd:8/255:1", "--store", store, "--json"));
+        var json = Json(CliRunner.Run("report", "--store", store, "--out", report, "--json"));
+
+        var figure = Assert.Single(json.GetProperty("figures").EnumerateArray());
+        Assert.Equal("bpda-pgd-vs-steps.png", figure.GetProperty("file").GetString());
+        Assert.Equal([1.0, 3.0], figure.GetProperty("curves")[0].GetProperty("strengths").EnumerateArray().Select(v => v.GetDouble()));
+    }
+
+    [Theory]
+    [InlineData("bpda-pgd:8/255:0", "positive number of steps")]
+    [InlineData("hsj:lots", "positive query budget")]
+    [InlineData("cw:8/255", "cw takes no argument")]
+    [InlineData("magic", "must be one of")]
+    public void ABadAttackColumnIsRefusedBeforeTheModelIsLoaded(string column, string message)
+    {
+        var r = CliRunner.Run("evaluate", "--model", Path.Combine(_temp.Path, "missing.onnx"), "--data", Path.Combine(_temp.Path, "missing.bin"),
+            "--attack", column, "--store", Store("x.db"));
+        CliAssert.OneLineError(r, $"--attack '{column}'", message);
+        Assert.False(File.Exists(Store("x.db")));
+    }
+
+    [SharedDataFact]
+    public void AStoreThatIsNotAResultStoreIsRefusedAndLeftAsItWas()
+    {
+        string store = Store("notes.db");
+        File.WriteAllText(store, "not a database, but some notes that are long enough to fill the header of a SQLite file and more");
+        var r = CliRunner.Run(Evaluate(store, [], count: 1));
+        CliAssert.OneLineError(r, store, "is not a result store");
+        Assert.StartsWith("not a database", File.ReadAllText(store));
+    }
+
+    [Fact]
+    public void ReportAndMergeRefuseAFileThatIsNotAResultStore()
+    {
+        string notes = Store("notes.db");
+        File.WriteAllText(notes, "not a database, but some notes that are long enough to fill the header of a SQLite file and more");
+        CliAssert.OneLineError(CliRunner.Run("report", "--store", notes, "--out", Path.Combine(_temp.Path, "report")), notes, "is not a result store");
+        CliAssert.OneLineError(CliRunner.Run("merge", notes, "--out", Store("all.db")), notes, "is not a result store");
+        Assert.False(File.Exists(Store("all.db")));
+    }
+
+    [SharedDataFact]
+    public void ARerunWithAnotherSettingIsRefusedAndLeavesTheStoreAsItWas()
+    {
+        string store = Store("one.db");
+        Json(CliRunner.Run(Evaluate(store, [], count: 1)));
+        var rows = Rows(store);
+
+        var r = CliRunner.Run(Evaluate(store, ["--quality", "50"], count: 1));
+        CliAssert.OneLineError(r, "--store", "other settings", "defenses");
+        Assert.Equal(rows, Rows(store));
+    }
+
+    [SharedDataFact]
+    public void MergingStoresThatDisagreeOnARowIsAnErrorNamingTheRow()
+    {
+        string first = Store("a.db"), second = Store("b.db"), merged = Store("merged.db");
+        Json(CliRunner.Run(Evaluate(first, [], count: 1)));
+        File.Copy(first, second);
+        using (var connection = new SqliteConnection($"Data Source={second};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE rows SET purified_label = (purified_label + 1) % 10 WHERE defense = 'jpeg' AND attack = 'clean'";
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+
+        var r = CliRunner.Run("merge", first, second, "--out", merged);
+        CliAssert.OneLineError(r, "disagree", "(jpeg, clean, image 10)");
+        Assert.False(File.Exists(merged));
+    }
+}
