@@ -29,7 +29,7 @@ internal sealed class PurifierOptionsBinding
     public Option<int> Grid { get; } = new("--grid") { Description = "G: sections of the on-boundary grid search.", DefaultValueFactory = _ => Defaults.GridSections };
     public Option<string> Selection { get; } = new("--selection") { Description = "paper (Eq. 3–7 for every input) or support-gate (inputs whose own label the trace supports pass through).", DefaultValueFactory = _ => CalibrateCommand.SelectionName(Defaults.Selection) };
     public Option<double> GateThreshold { get; } = new("--gate-threshold") { Description = "θ of the support gate: the mean support of the input's label over the gate window that lets it through.", DefaultValueFactory = _ => Defaults.GateThreshold };
-    public Option<string> GateWindow { get; } = new("--gate-window") { Description = "The support gate's window from-to, as shares of the trace (0.05-0.5: snapshots 10 to 100 of 200).", DefaultValueFactory = _ => CalibrateCommand.WindowName(Defaults) };
+    public Option<string> GateWindow { get; } = new("--gate-window") { Description = "The support gate's window from-to, as shares of the trace (0.1-0.3: snapshots 20 to 60 of 200).", DefaultValueFactory = _ => CalibrateCommand.WindowName(Defaults) };
 
     public void AddTo(Command command)
     {

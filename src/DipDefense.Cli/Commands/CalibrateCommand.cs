@@ -45,7 +45,7 @@ internal static class CalibrateCommand
         var noiseFree = new Option<string>("--noise-free-snapshots") { Description = "Comma-separated false/true: snapshots of the unperturbed input z (an extra forward pass) instead of the perturbed one; one set of traces per value.", DefaultValueFactory = _ => defaults.Trace.NoiseFreeSnapshots ? "true" : "false" };
         var selection = new Option<string>("--selection") { Description = "Comma-separated selection modes: paper (Eq. 3–7 for every input), support-gate (inputs whose own label the trace supports pass through).", DefaultValueFactory = _ => SelectionName(defaults.Selection) };
         var gateThreshold = new Option<string>("--gate-threshold") { Description = "Comma-separated support-gate thresholds θ (support-gate only).", DefaultValueFactory = _ => Format(defaults.GateThreshold) };
-        var gateWindow = new Option<string>("--gate-window") { Description = "Comma-separated support-gate windows from-to, as shares of the trace (0.05-0.5: snapshots 10 to 100 of 200; support-gate only).", DefaultValueFactory = _ => WindowName(defaults) };
+        var gateWindow = new Option<string>("--gate-window") { Description = "Comma-separated support-gate windows from-to, as shares of the trace (0.1-0.3: snapshots 20 to 60 of 200; support-gate only).", DefaultValueFactory = _ => WindowName(defaults) };
         var traceCache = new Option<string?>("--trace-cache") { Description = "Folder that keeps the DIP traces (keyed by inputs and trace settings): a rerun reuses them instead of recomputing." };
         var json = new Option<bool>("--json") { Description = "Write one JSON object to stdout (progress stays on stderr)." };
 
@@ -284,7 +284,7 @@ internal static class CalibrateCommand
         var bounds = window.Split('-');
         if (bounds.Length != 2 || !double.TryParse(bounds[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double from)
             || !double.TryParse(bounds[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double to))
-            throw new ArgumentException($"--gate-window: '{window}' is not a window from-to of shares of the trace (e.g. --gate-window 0.05-0.5).");
+            throw new ArgumentException($"--gate-window: '{window}' is not a window from-to of shares of the trace (e.g. --gate-window 0.1-0.3).");
         return (from, to);
     }
 

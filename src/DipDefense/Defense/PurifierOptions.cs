@@ -28,11 +28,11 @@ public sealed record PurifierOptions
 
     /// <summary>
     /// Warm-up w of the cross-boundary detection (Eq. 3), counted in snapshots (not iterations): snapshot
-    /// indices i &lt; w are never cross-boundary. Default 60, i.e. 300 of T = 1000 iterations (calibrated with the input
+    /// indices i &lt; w are never cross-boundary. Default 40, i.e. 200 of T = 1000 iterations (calibrated with the input
     /// noise σ_z = 1/30, which delays the fitting of adversarial noise: w trades clean accuracy against PGD accuracy;
     /// docs/results/calibration.md). In [0, M − 2].
     /// </summary>
-    public int WarmUp { get; init; } = 60;
+    public int WarmUp { get; init; } = 40;
 
     /// <summary>
     /// k, an optional stricter Eq. 3 (docs/method.md#deviations-from-the-paper): a crossing i counts only when the label y_i it
@@ -66,27 +66,27 @@ public sealed record PurifierOptions
     /// <summary>
     /// How the output is chosen (docs/method.md, "Selection modes"): <see cref="PurifierSelection.Paper"/> runs Eq. 3–7 on
     /// every input; <see cref="PurifierSelection.SupportGate"/> first lets an input through whose own label its trace
-    /// supports (see <see cref="GateThreshold"/>). Default <see cref="PurifierSelection.SupportGate"/> (calibrated: it keeps
-    /// clean accuracy within 4 points of the undefended victim; docs/results/calibration.md).
+    /// supports (see <see cref="GateThreshold"/>). Default <see cref="PurifierSelection.SupportGate"/> (calibrated: the best
+    /// mean accuracy over clean, PGD, C&amp;W and DDN on the choosing images; docs/results/calibration.md).
     /// </summary>
     public PurifierSelection Selection { get; init; } = PurifierSelection.SupportGate;
 
     /// <summary>
     /// θ of the support gate: an input x′ passes through (its output is its last snapshot, as the paper's fallback) when
     /// the mean over the gate window (<see cref="GateFrom"/>, <see cref="GateTo"/>) of s_i = p_{y′}(x_i), the victim's
-    /// probability of the input's own label y′, is at least θ. In [0, 1]. Default 0.5 (calibrated). Used with
+    /// probability of the input's own label y′, is at least θ. In [0, 1]. Default 0.7 (calibrated). Used with
     /// <see cref="PurifierSelection.SupportGate"/> only.
     /// </summary>
-    public double GateThreshold { get; init; } = 0.5;
+    public double GateThreshold { get; init; } = 0.7;
 
     /// <summary>
     /// Start of the support gate's window, as a share of the trace: the window is snapshots [round(from·M), round(to·M)),
-    /// at least one snapshot. Default 0.05 (snapshot 10 of M = 200). In [0, <see cref="GateTo"/>).
+    /// at least one snapshot. Default 0.1 (snapshot 20 of M = 200). In [0, <see cref="GateTo"/>).
     /// </summary>
-    public double GateFrom { get; init; } = 0.05;
+    public double GateFrom { get; init; } = 0.1;
 
-    /// <summary>End of the support gate's window, as a share of the trace. Default 0.5 (snapshot 100 of M = 200). In (<see cref="GateFrom"/>, 1].</summary>
-    public double GateTo { get; init; } = 0.5;
+    /// <summary>End of the support gate's window, as a share of the trace. Default 0.3 (snapshot 60 of M = 200). In (<see cref="GateFrom"/>, 1].</summary>
+    public double GateTo { get; init; } = 0.3;
 
     /// <summary>The support gate's window in snapshot indices [start, end) for M snapshots: at least one snapshot.</summary>
     public (int Start, int End) GateWindow(int snapshots)
