@@ -19,9 +19,9 @@ public class PurifierOptionsTests
     }
 
     [Theory]
-    [InlineData(200, 10, 100)]
-    [InlineData(10, 0, 5)]
-    [InlineData(4, 0, 2)]
+    [InlineData(200, 20, 60)]
+    [InlineData(10, 1, 3)]
+    [InlineData(4, 0, 1)]
     [InlineData(1, 0, 1)]
     public void TheGateWindowIsAShareOfTheTraceOfAtLeastOneSnapshot(int snapshots, int start, int end)
     {
