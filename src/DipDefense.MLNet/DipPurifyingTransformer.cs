@@ -36,7 +36,7 @@ namespace DipDefense.MLNet;
 public sealed class DipPurifyingTransformer : ITransformer, IDisposable
 {
     readonly DipPurifyOptions options;
-    readonly DefenseChoice defense;
+    readonly IPurifier purifier;
     readonly Device device;
     readonly HostCancellation cancellation;
 
@@ -46,12 +46,13 @@ public sealed class DipPurifyingTransformer : ITransformer, IDisposable
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(options);
         this.options = options.Clone();
-        defense = this.options.Validate(nameof(options));
+        var defense = this.options.Validate(nameof(options));
         device = ResolveDevice(this.options.Device);
         cancellation = new HostCancellation(environment, nameof(DipPurifyingTransformer));
         Victim = victimModel is null
             ? new OnnxClassifier(this.options.ModelPath, this.options.Victim)
             : OnnxClassifier.FromBytes(victimModel, this.options.Victim, this.options.ModelPath);
+        purifier = defense.Create(Victim);
     }
 
     /// <summary>The column that receives the purified images.</summary>
@@ -111,7 +112,7 @@ public sealed class DipPurifyingTransformer : ITransformer, IDisposable
                     $"DipPurify purifies rows in blocks and needs images of one size in column '{binding.Image.Column.Name}': row {firstRow + i} is " +
                     $"{images[i].Width}×{images[i].Height} (W×H), row {firstRow} is {width}×{height}. Add ResizeImages before DipPurify.");
 
-        var purifier = defense.Create(Victim).WithSeed(unchecked(options.Seed + firstRow));
+        var seeded = purifier.WithSeed(unchecked(options.Seed + firstRow));
         int size = channels * height * width;
         var pixels = new float[images.Length * size];
         for (int i = 0; i < images.Length; i++)
@@ -120,7 +121,7 @@ public sealed class DipPurifyingTransformer : ITransformer, IDisposable
         using var scope = NewDisposeScope();
         using var watch = cancellation.Start();
         var batch = torch.tensor(pixels, [images.Length, channels, height, width]).to(device);
-        using var result = purifier.Purify(batch, progress: null, watch.Token);
+        using var result = seeded.Purify(batch, progress: null, watch.Token);
         var purified = result.Purified.cpu().data<float>().ToArray();
         var dip = result as PurificationResult;
         return new PurifiedBlock(
