@@ -27,13 +27,15 @@ internal sealed class PurifierOptionsBinding
     public Option<int> Pairs { get; } = new("--pairs") { Description = "N: the last N cross-boundary pairs are stitched.", DefaultValueFactory = _ => Defaults.Pairs };
     public Option<double> Eta { get; } = new("--eta") { Description = "η: on-manifold push away from the input.", DefaultValueFactory = _ => Defaults.Eta };
     public Option<int> Grid { get; } = new("--grid") { Description = "G: sections of the on-boundary grid search.", DefaultValueFactory = _ => Defaults.GridSections };
-    public Option<string> Selection { get; } = new("--selection") { Description = "paper (Eq. 3–7 for every input) or support-gate (inputs whose own label the trace supports pass through).", DefaultValueFactory = _ => CalibrateCommand.SelectionName(Defaults.Selection) };
-    public Option<double> GateThreshold { get; } = new("--gate-threshold") { Description = "θ of the support gate: the mean support of the input's label over the gate window that lets it through.", DefaultValueFactory = _ => Defaults.GateThreshold };
-    public Option<string> GateWindow { get; } = new("--gate-window") { Description = "The support gate's window from-to, as shares of the trace (0.1-0.3: snapshots 20 to 60 of 200).", DefaultValueFactory = _ => CalibrateCommand.WindowName(Defaults) };
+    public Option<string> Selection { get; } = new("--selection") { Description = "paper (Eq. 3–7 for every input), support-gate (inputs whose own label the trace supports pass through) or vote (inputs the trace marks as adversarial get the class their later snapshots vote for, their own label left out).", DefaultValueFactory = _ => CalibrateCommand.SelectionName(Defaults.Selection) };
+    public Option<double> GateThreshold { get; } = new("--gate-threshold") { Description = "θ of the gate (support-gate and vote): the mean support of the input's label over the gate window that lets it through.", DefaultValueFactory = _ => Defaults.GateThreshold };
+    public Option<string> GateWindow { get; } = new("--gate-window") { Description = "The gate's window from-to, as shares of the trace (0.1-0.3: snapshots 20 to 60 of 200).", DefaultValueFactory = _ => CalibrateCommand.WindowName(Defaults) };
+
+    public Option<double> Horizon { get; } = new("--horizon") { Description = "H: the share of the DIP trace the reconstruction reads; the fit stops there (1: the whole trace).", DefaultValueFactory = _ => Defaults.Horizon };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Preset, Iterations, Snapshots, Batch, Seed, InputNoise, OutputAveraging, NoiseFree, Tau, WarmUp, StableRun, Pairs, Eta, Grid, Selection, GateThreshold, GateWindow })
+        foreach (var option in new Option[] { Preset, Iterations, Snapshots, Batch, Seed, InputNoise, OutputAveraging, NoiseFree, Tau, WarmUp, StableRun, Pairs, Eta, Grid, Selection, GateThreshold, GateWindow, Horizon })
             command.Options.Add(option);
     }
 
@@ -63,6 +65,7 @@ internal sealed class PurifierOptionsBinding
             GateThreshold = result.GetValue(GateThreshold),
             GateFrom = window.From,
             GateTo = window.To,
+            Horizon = result.GetValue(Horizon),
             BatchSize = result.GetValue(Batch),
         };
         options.Validate();
@@ -88,6 +91,7 @@ internal sealed class PurifierOptionsBinding
         selection = CalibrateCommand.SelectionName(options.Selection),
         gate_threshold = options.GateThreshold,
         gate_window = CalibrateCommand.WindowName(options),
+        horizon = options.Horizon,
         batch = options.BatchSize,
     };
 }

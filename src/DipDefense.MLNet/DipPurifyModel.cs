@@ -161,7 +161,11 @@ public static class DipPurifyModel
                     }
                     else if (stage.Kind == DipPurifyStage && stage.Victim is { } victim)
                     {
-                        var options = Deserialize<DipPurifyOptions>(ReadEntry(zip, stage.Entry, source), stage.Entry, source);
+                        byte[] optionsJson = ReadEntry(zip, stage.Entry, source);
+                        var options = Deserialize<DipPurifyOptions>(optionsJson, stage.Entry, source);
+                        // A file saved before the horizon existed read the whole trace; the current default must not change it.
+                        if (!HasField(optionsJson, nameof(DipPurifyOptions.Horizon)))
+                            options.Horizon = 1;
                         transformers.Add(new DipPurifyingTransformer(mlContext, options, ReadEntry(zip, victim, source)));
                     }
                     else
@@ -212,6 +216,12 @@ public static class DipPurifyModel
         if (manifest.Stages is null)
             throw new InvalidDataException($"'{source}' has a {ManifestEntry} without stages.");
         return manifest;
+    }
+
+    static bool HasField(byte[] json, string name)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(name, out _);
     }
 
     static T Deserialize<T>(byte[] bytes, string entry, string source)

@@ -56,17 +56,20 @@ public sealed class DipPurifyOptions
         /// <summary>Noise-free snapshots: false.</summary>
         public static readonly bool NoiseFreeSnapshots = Core.Trace.NoiseFreeSnapshots;
 
-        /// <summary>Selection mode: the paper's.</summary>
+        /// <summary>Selection mode: the core default (<see cref="PurifierOptions.Selection"/>).</summary>
         public static readonly PurifierSelection Selection = Core.Selection;
 
-        /// <summary>θ of the support gate: 0.5.</summary>
+        /// <summary>θ of the gate: the core default (<see cref="PurifierOptions.GateThreshold"/>).</summary>
         public static readonly double GateThreshold = Core.GateThreshold;
 
-        /// <summary>Start of the support gate's window, as a share of the trace: 0.05.</summary>
+        /// <summary>Start of the gate's window, as a share of the trace: the core default (<see cref="PurifierOptions.GateFrom"/>).</summary>
         public static readonly double GateFrom = Core.GateFrom;
 
-        /// <summary>End of the support gate's window, as a share of the trace: 0.5.</summary>
+        /// <summary>End of the gate's window, as a share of the trace: the core default (<see cref="PurifierOptions.GateTo"/>).</summary>
         public static readonly double GateTo = Core.GateTo;
+
+        /// <summary>The share of the trace read: the core default (<see cref="PurifierOptions.Horizon"/>).</summary>
+        public static readonly double Horizon = Core.Horizon;
 
         /// <summary>Rows purified together: 16.</summary>
         public static readonly int BatchSize = Core.BatchSize;
@@ -178,19 +181,27 @@ public sealed class DipPurifyOptions
     public bool NoiseFreeSnapshots = Defaults.NoiseFreeSnapshots;
 
     /// <summary>
-    /// How each output is chosen: <see cref="PurifierSelection.Paper"/> (Eq. 3–7 for every row) or
-    /// <see cref="PurifierSelection.SupportGate"/> (rows whose own label the trace supports pass through). Default: the core default.
+    /// How each output is chosen: <see cref="PurifierSelection.Paper"/> (Eq. 3–7 for every row),
+    /// <see cref="PurifierSelection.SupportGate"/> (rows whose own label the trace supports pass through) or
+    /// <see cref="PurifierSelection.Vote"/> (rows the trace marks as adversarial get the class their later snapshots vote for).
+    /// Default: the core default (<see cref="PurifierOptions.Selection"/>).
     /// </summary>
     public PurifierSelection Selection = Defaults.Selection;
 
-    /// <summary>θ of the support gate, in [0, 1]. Default 0.5.</summary>
+    /// <summary>θ of the gate (support gate and vote), in [0, 1]. Default: the core default (<see cref="PurifierOptions.GateThreshold"/>).</summary>
     public double GateThreshold = Defaults.GateThreshold;
 
-    /// <summary>Start of the support gate's window, as a share of the trace, in [0, <see cref="GateTo"/>). Default 0.05.</summary>
+    /// <summary>Start of the gate's window, as a share of the trace, in [0, <see cref="GateTo"/>). Default: the core default (<see cref="PurifierOptions.GateFrom"/>).</summary>
     public double GateFrom = Defaults.GateFrom;
 
-    /// <summary>End of the support gate's window, as a share of the trace, in (<see cref="GateFrom"/>, 1]. Default 0.5.</summary>
+    /// <summary>End of the gate's window, as a share of the trace, in (<see cref="GateFrom"/>, 1]. Default: the core default (<see cref="PurifierOptions.GateTo"/>).</summary>
     public double GateTo = Defaults.GateTo;
+
+    /// <summary>
+    /// H, the share of the DIP trace the reconstruction reads; the fit stops there, so a row costs H of a full trace. In (0, 1].
+    /// Default: the core default (<see cref="PurifierOptions.Horizon"/>).
+    /// </summary>
+    public double Horizon = Defaults.Horizon;
 
     /// <summary>
     /// Rows purified together by one batched DIP computation, read from the input as the cursor advances. Speed and
@@ -253,8 +264,10 @@ public sealed class DipPurifyOptions
     public string? PurifiedLabelColumnName;
 
     /// <summary>
-    /// Optional diagnostic column (<see cref="bool"/>): whether the DIP trace of the row crossed a decision boundary
-    /// (false: no cross-boundary pair was found and the last N snapshots were stitched instead).
+    /// Optional diagnostic column (<see cref="bool"/>): whether the output came from a decision boundary of the row's DIP
+    /// trace: a cross-boundary pair was used, or (<see cref="PurifierSelection.Vote"/>) the trace marked the row as
+    /// adversarial and the vote chose a snapshot. False: the last N snapshots were stitched instead (no pair, or the row
+    /// passed the gate).
     /// <see langword="null"/> (the default) adds no column.
     /// </summary>
     public string? CrossingsFoundColumnName;
@@ -290,6 +303,7 @@ public sealed class DipPurifyOptions
             GateThreshold = settings.GateThreshold,
             GateFrom = settings.GateFrom,
             GateTo = settings.GateTo,
+            Horizon = settings.Horizon,
             SsimThreshold = settings.SsimThreshold,
             WarmUp = settings.WarmUp,
             StableRun = settings.StableRun,
@@ -320,6 +334,7 @@ public sealed class DipPurifyOptions
         GateThreshold = GateThreshold,
         GateFrom = GateFrom,
         GateTo = GateTo,
+        Horizon = Horizon,
         SsimThreshold = SsimThreshold,
         WarmUp = WarmUp,
         StableRun = StableRun,

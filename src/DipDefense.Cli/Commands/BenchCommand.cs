@@ -24,10 +24,11 @@ internal static class BenchCommand
         var workers = new Option<int>("--workers") { Description = "DIP worker threads (0: automatic, min(processors, B / 4)).", DefaultValueFactory = _ => 0 };
         var inputNoise = new Option<string>("--input-noise") { Description = "σ_z of the trace, a number or a fraction (the default's cost includes drawing the noise).", DefaultValueFactory = _ => new DipTraceOptions().InputNoiseStd.ToString("R", CultureInfo.InvariantCulture) };
         var peak = new Option<double?>("--peak-gflops") { Description = "The machine's theoretical peak in GFLOP/s, to report the share of it (default: only the share of the measured matrix product)." };
+        var horizon = new Option<double>("--horizon") { Description = "Also time each batch stopped at this share of the trace, as the purifier stops its fit at its horizon H (1: no second run).", DefaultValueFactory = _ => new DipDefense.Defense.PurifierOptions().Horizon };
         var json = new Option<bool>("--json") { Description = "Write one JSON object to stdout (progress stays on stderr)." };
 
         var command = new Command("bench", "Time the DIP trace for several batch sizes: seconds per image and per iteration, GFLOP/s and share of the machine's peak.");
-        foreach (var option in new Option[] { preset, size, iterations, batches, workers, inputNoise, peak, device.Option, json })
+        foreach (var option in new Option[] { preset, size, iterations, batches, workers, inputNoise, peak, horizon, device.Option, json })
             command.Options.Add(option);
 
         command.SetAction(result =>
@@ -47,6 +48,10 @@ internal static class BenchCommand
                 Workers = result.GetValue(workers),
             };
             options.Validate();
+            double share = result.GetValue(horizon);
+            if (!(share > 0 && share <= 1)) throw new ArgumentException($"--horizon must lie in (0, 1]; got {share}.");
+            // The purifier's stop (SnapshotLimit) after snapshot round(H·M) − 1 of the M = 10 snapshots timed here.
+            var stop = share < 1 ? new SnapshotLimit(Math.Max(1, (int)Math.Round(share * options.Snapshots)) - 1) : null;
             var target = device.Resolve(result);
             double flopsPerIteration = DipFlops.Iteration(network, 3, side, side);
             double reference = ReferenceGflops(target);
@@ -62,12 +67,19 @@ internal static class BenchCommand
                 double seconds = clock.Elapsed.TotalSeconds;
                 double perIteration = seconds / options.Iterations;
                 double gflops = b * flopsPerIteration / perIteration / 1e9;
-                rows.Add(new Row(b, perIteration * 1e3, perIteration / b * 1e3, perIteration / b * 1000, gflops, gflops / reference, result.GetValue(peak) is { } p ? gflops / p : null));
+                double? stopped = null;
+                if (stop is not null)
+                {
+                    clock.Restart();
+                    using (new DipTraceRunner(options).Run(images, stop: stop)) { }
+                    stopped = clock.Elapsed.TotalSeconds / b * 1000 / options.Iterations;
+                }
+                rows.Add(new Row(b, perIteration * 1e3, perIteration / b * 1e3, perIteration / b * 1000, stopped, gflops, gflops / reference, result.GetValue(peak) is { } p ? gflops / p : null));
             }
 
-            var table = new Table().AddColumns("B", "ms / iteration", "ms / image / iteration", "s / image at T = 1000", "GFLOP/s", "share of matmul", "share of peak");
+            var table = new Table().AddColumns("B", "ms / iteration", "ms / image / iteration", "s / image at T = 1000", $"same, horizon {share.ToString(CultureInfo.InvariantCulture)}", "GFLOP/s", "share of matmul", "share of peak");
             foreach (var r in rows)
-                table.AddRow(r.Batch.ToString(), $"{r.MsPerIteration:0.0}", $"{r.MsPerImageIteration:0.00}", $"{r.SecondsPerImageAt1000:0.00}", $"{r.Gflops:0.0}",
+                table.AddRow(r.Batch.ToString(), $"{r.MsPerIteration:0.0}", $"{r.MsPerImageIteration:0.00}", $"{r.SecondsPerImageAt1000:0.00}", r.SecondsPerImageWithHorizon is { } h ? $"{h:0.00}" : "-", $"{r.Gflops:0.0}",
                     $"{r.ShareOfMatmul:P0}", r.ShareOfPeak is { } s ? $"{s:P0}" : "-");
             console.Report.Write(table);
             console.Report.MarkupLineInterpolated($"[grey]{network} on 3×{side}×{side}: {flopsPerIteration / 1e6:0.0} MFLOP per image per iteration; reference 1024×1024 matmul {reference:0.0} GFLOP/s on {get_num_threads()} libtorch threads; device {target}; {Environment.ProcessorCount} processors[/]");
@@ -77,6 +89,7 @@ internal static class BenchCommand
                 size = side,
                 iterations = options.Iterations,
                 input_noise = options.InputNoiseStd,
+                horizon = share,
                 workers = options.Workers,
                 device = target.ToString(),
                 processors = Environment.ProcessorCount,
@@ -89,6 +102,7 @@ internal static class BenchCommand
                     ms_per_iteration = r.MsPerIteration,
                     ms_per_image_iteration = r.MsPerImageIteration,
                     seconds_per_image_at_1000 = r.SecondsPerImageAt1000,
+                    seconds_per_image_at_1000_with_horizon = r.SecondsPerImageWithHorizon,
                     gflops = r.Gflops,
                     share_of_matmul = r.ShareOfMatmul,
                     share_of_peak = r.ShareOfPeak,
@@ -99,7 +113,7 @@ internal static class BenchCommand
         return command;
     }
 
-    sealed record Row(int Batch, double MsPerIteration, double MsPerImageIteration, double SecondsPerImageAt1000, double Gflops, double ShareOfMatmul, double? ShareOfPeak);
+    sealed record Row(int Batch, double MsPerIteration, double MsPerImageIteration, double SecondsPerImageAt1000, double? SecondsPerImageWithHorizon, double Gflops, double ShareOfMatmul, double? ShareOfPeak);
 
     static int[] ParseSizes(string text)
     {

@@ -43,15 +43,16 @@ internal static class CalibrateCommand
         var inputNoise = new Option<string>("--input-noise") { Description = "Comma-separated input-noise std σ_z of the DIP trace, numbers or fractions such as 1/30 (0: off); one set of traces per value.", DefaultValueFactory = _ => Format(defaults.Trace.InputNoiseStd) };
         var outputAveraging = new Option<string>("--output-averaging") { Description = "Comma-separated output averaging β of the DIP trace (0: off; the official DIP uses 0.99); one set of traces per value.", DefaultValueFactory = _ => Format(defaults.Trace.OutputAveraging) };
         var noiseFree = new Option<string>("--noise-free-snapshots") { Description = "Comma-separated false/true: snapshots of the unperturbed input z (an extra forward pass) instead of the perturbed one; one set of traces per value.", DefaultValueFactory = _ => defaults.Trace.NoiseFreeSnapshots ? "true" : "false" };
-        var selection = new Option<string>("--selection") { Description = "Comma-separated selection modes: paper (Eq. 3–7 for every input), support-gate (inputs whose own label the trace supports pass through).", DefaultValueFactory = _ => SelectionName(defaults.Selection) };
-        var gateThreshold = new Option<string>("--gate-threshold") { Description = "Comma-separated support-gate thresholds θ (support-gate only).", DefaultValueFactory = _ => Format(defaults.GateThreshold) };
-        var gateWindow = new Option<string>("--gate-window") { Description = "Comma-separated support-gate windows from-to, as shares of the trace (0.1-0.3: snapshots 20 to 60 of 200; support-gate only).", DefaultValueFactory = _ => WindowName(defaults) };
+        var selection = new Option<string>("--selection") { Description = "Comma-separated selection modes: paper (Eq. 3–7 for every input), support-gate (inputs whose own label the trace supports pass through), vote (inputs the trace marks as adversarial get the class their later snapshots vote for).", DefaultValueFactory = _ => SelectionName(defaults.Selection) };
+        var gateThreshold = new Option<string>("--gate-threshold") { Description = "Comma-separated gate thresholds θ (support-gate and vote).", DefaultValueFactory = _ => Format(defaults.GateThreshold) };
+        var gateWindow = new Option<string>("--gate-window") { Description = "Comma-separated support-gate windows from-to, as shares of the trace (0.1-0.3: snapshots 20 to 60 of 200; support-gate and vote).", DefaultValueFactory = _ => WindowName(defaults) };
+        var horizon = new Option<string>("--horizon") { Description = "Comma-separated horizons H: the share of the trace the reconstruction reads (1: all of it).", DefaultValueFactory = _ => Format(defaults.Horizon) };
         var traceCache = new Option<string?>("--trace-cache") { Description = "Folder that keeps the DIP traces (keyed by inputs and trace settings): a rerun reuses them instead of recomputing." };
         var json = new Option<bool>("--json") { Description = "Write one JSON object to stdout (progress stays on stderr)." };
 
         var command = new Command("calibrate", "Sweep the purifier's settings (τ, w, N, η, G) on DIP traces computed once per image set; rank them by mean accuracy.");
         victim.AddTo(command);
-        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, noiseFree, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, traceCache, device.Option, json })
+        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, noiseFree, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, horizon, traceCache, device.Option, json })
             command.Options.Add(option);
 
         command.SetAction(result =>
@@ -83,10 +84,11 @@ internal static class CalibrateCommand
                 from e in ParseList("--eta", result.GetValue(eta)!, double.Parse)
                 from g in ParseList("--grid", result.GetValue(grid)!, int.Parse)
                 from gate in Gates(result.GetValue(selection)!, result.GetValue(gateThreshold)!, result.GetValue(gateWindow)!)
+                from h in ParseList("--horizon", result.GetValue(horizon)!, double.Parse)
                 select baseOptions with
                 {
                     Trace = traceSetting, SsimThreshold = t, WarmUp = w, StableRun = k, Pairs = n, Eta = e, GridSections = g,
-                    Selection = gate.Selection, GateThreshold = gate.Threshold, GateFrom = gate.From, GateTo = gate.To,
+                    Selection = gate.Selection, GateThreshold = gate.Threshold, GateFrom = gate.From, GateTo = gate.To, Horizon = h,
                 }).ToArray();
             foreach (var setting in settings)
                 setting.Validate("settings");
@@ -213,6 +215,7 @@ internal static class CalibrateCommand
             selection = SelectionName(Options.Selection),
             gate_threshold = Options.Selection == PurifierSelection.Paper ? (double?)null : Options.GateThreshold,
             gate_window = Options.Selection == PurifierSelection.Paper ? null : WindowName(Options),
+            horizon = Options.Horizon,
             tau = Options.SsimThreshold,
             warmup = Options.WarmUp,
             stable_run = Options.StableRun,
@@ -237,7 +240,7 @@ internal static class CalibrateCommand
 
     static void Print(IAnsiConsole console, IReadOnlyList<string> names, IReadOnlyList<Row> rows)
     {
-        var table = new Table().AddColumns("σ_z", "β", "noise-free", "selection", "τ", "w", "k", "N", "η", "G");
+        var table = new Table().AddColumns("σ_z", "β", "noise-free", "selection", "H", "τ", "w", "k", "N", "η", "G");
         foreach (string name in names)
             table.AddColumn(Markup.Escape(name));
         table.AddColumns("mean acc.", "SSIM vs clean", "crossing share", "ceiling");
@@ -246,14 +249,14 @@ internal static class CalibrateCommand
             var o = row.Options;
             table.AddRow([
                 Format(Math.Round(o.Trace.InputNoiseStd, 4)), Format(o.Trace.OutputAveraging), o.Trace.NoiseFreeSnapshots ? "yes" : "no",
-                Markup.Escape(o.Selection == PurifierSelection.Paper ? "paper" : $"gate {Format(o.GateThreshold)} ({WindowName(o)})"), Format(o.SsimThreshold), Format(o.WarmUp), Format(o.StableRun), Format(o.Pairs), Format(o.Eta), Format(o.GridSections),
+                Markup.Escape(o.Selection == PurifierSelection.Paper ? "paper" : $"{SelectionName(o.Selection)} {Format(o.GateThreshold)} ({WindowName(o)})"), Format(o.Horizon), Format(o.SsimThreshold), Format(o.WarmUp), Format(o.StableRun), Format(o.Pairs), Format(o.Eta), Format(o.GridSections),
                 .. row.Sets.Select(s => $"{s.Accuracy:0.000}"),
                 $"{row.MeanAccuracy:0.000}", row.MeanSsim is { } m ? $"{m:0.000}" : "-", $"{row.CrossingShare:0.000}", $"{row.Ceiling:0.000}",
             ]);
         }
         // Redirected output has no terminal width; keep the rows on one line each.
         if (Console.IsOutputRedirected || Console.IsErrorRedirected)
-            console.Profile.Width = Math.Max(console.Profile.Width, 12 * (10 + names.Count));
+            console.Profile.Width = Math.Max(console.Profile.Width, 12 * (11 + names.Count));
         console.Write(table);
     }
 
@@ -294,10 +297,16 @@ internal static class CalibrateCommand
     {
         "paper" => PurifierSelection.Paper,
         "support-gate" => PurifierSelection.SupportGate,
-        _ => throw new ArgumentException($"--selection must be paper or support-gate; got '{text}'."),
+        "vote" => PurifierSelection.Vote,
+        _ => throw new ArgumentException($"--selection must be paper, support-gate or vote; got '{text}'."),
     };
 
-    internal static string SelectionName(PurifierSelection selection) => selection == PurifierSelection.Paper ? "paper" : "support-gate";
+    internal static string SelectionName(PurifierSelection selection) => selection switch
+    {
+        PurifierSelection.Paper => "paper",
+        PurifierSelection.SupportGate => "support-gate",
+        _ => "vote",
+    };
 
     /// <summary>Parses a comma-separated list (invariant culture), without duplicates, in the order given.</summary>
     static T[] ParseList<T>(string option, string text, Func<string, IFormatProvider, T> parse)

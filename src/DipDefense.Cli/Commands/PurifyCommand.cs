@@ -100,6 +100,8 @@ internal static class PurifyCommand
                     used_pairs = d.UsedPairs,
                     passed_through = d.PassedThrough,
                     gate_support = d.GateSupport,
+                    voted_class = d.VotedClass,
+                    voted_snapshot = d.VotedSnapshot,
                 }),
                 seconds,
                 seconds_per_image = seconds / report.Count,

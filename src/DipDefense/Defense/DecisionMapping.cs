@@ -3,7 +3,8 @@ namespace DipDefense.Defense;
 /// <summary>
 /// Step 2 of the method (docs/method.md) for B traces of M snapshots: the victim's label y_i and the SSIM
 /// q_i = SSIM(x_i, x′) of every snapshot, the victim's label y′ of each input, and the support
-/// s_i = p_{y′}(x_i), the victim's probability (softmax of its logits) of the input's label at every snapshot. It does not depend on τ, w, N, η or G, so one mapping serves every
+/// s_i = p_{y′}(x_i), the victim's probability (softmax of its logits) of the input's label at every snapshot, and the victim's
+/// probabilities p(x_i) of every class at every snapshot (the vote of <see cref="PurifierSelection.Vote"/>). It does not depend on τ, w, N, η or G, so one mapping serves every
 /// setting of <see cref="DecisionSpaceReconstruction"/> for the same traces, inputs and victim
 /// (<see cref="DecisionSpaceReconstruction.Map"/>, then
 /// <see cref="DecisionSpaceReconstruction.Reconstruct(TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, DecisionMapping, CancellationToken)"/>).
@@ -14,9 +15,13 @@ public sealed class DecisionMapping
     private readonly double[] ssim;
     private readonly long[] inputLabels;
     private readonly double[] support;
+    private readonly double[] probabilities;
 
-    internal DecisionMapping(int traces, int snapshots, long[] labels, double[] ssim, long[] inputLabels, double[] support, TimeSpan elapsed)
+    internal DecisionMapping(int traces, int snapshots, int classes, long[] labels, double[] ssim, long[] inputLabels, double[] support,
+        double[] probabilities, TimeSpan elapsed)
     {
+        Classes = classes;
+        this.probabilities = probabilities;
         Traces = traces;
         Snapshots = snapshots;
         this.labels = labels;
@@ -32,6 +37,9 @@ public sealed class DecisionMapping
     /// <summary>M, the snapshots per trace.</summary>
     public int Snapshots { get; }
 
+    /// <summary>K, the victim's number of classes.</summary>
+    public int Classes { get; }
+
     /// <summary>The time the mapping took (victim queries and SSIM).</summary>
     public TimeSpan Elapsed { get; }
 
@@ -46,6 +54,22 @@ public sealed class DecisionMapping
 
     /// <summary>s_i of trace <paramref name="trace"/>: the victim's probability of the input's label y′ at every snapshot, M values.</summary>
     public ArraySegment<double> SupportOf(int trace) => new(support, CheckTrace(trace) * Snapshots, Snapshots);
+
+    /// <summary>p(x_i) of trace <paramref name="trace"/>: the victim's probability of every class at every snapshot, M·K values, snapshot-major (entry i·K + k is p_k(x_i)).</summary>
+    public ArraySegment<double> ProbabilitiesOf(int trace) => new(probabilities, CheckTrace(trace) * Snapshots * Classes, Snapshots * Classes);
+
+    /// <summary>The mapping of the first <paramref name="snapshots"/> snapshots of every trace (the reconstruction's horizon).</summary>
+    internal DecisionMapping FirstSnapshots(int snapshots)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(snapshots, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(snapshots, Snapshots);
+        if (snapshots == Snapshots)
+            return this;
+        T[] Take<T>(T[] values, int width) =>
+            [.. Enumerable.Range(0, Traces).SelectMany(b => values.Skip(b * Snapshots * width).Take(snapshots * width))];
+        return new DecisionMapping(Traces, snapshots, Classes, Take(labels, 1), Take(ssim, 1), inputLabels, Take(support, 1),
+            Take(probabilities, Classes), Elapsed);
+    }
 
     /// <summary>The label of snapshot <paramref name="row"/> of the flattened [B·M] snapshots (row = b·M + i).</summary>
     internal long LabelAt(long row) => labels[row];

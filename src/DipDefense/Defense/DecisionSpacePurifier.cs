@@ -82,6 +82,9 @@ public sealed class DecisionSpacePurifier : IPurifier
             purified = empty(images.shape, ScalarType.Float32, images.device);
         try
         {
+            // The reconstruction reads the snapshots before the horizon only: the fit stops there.
+            int read = Options.HorizonSnapshots(Options.Trace.Snapshots);
+            var horizonStop = read < Options.Trace.Snapshots ? new SnapshotLimit(read - 1) : null;
             for (int start = 0; start < total; start += batchSize)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -94,7 +97,7 @@ public sealed class DecisionSpacePurifier : IPurifier
                 var traceClock = Stopwatch.StartNew();
                 DipTraceResult trace;
                 using (enable_grad())
-                    trace = runner.Run(chunk, forwarder, cancellationToken);
+                    trace = runner.Run(chunk, forwarder, cancellationToken, horizonStop);
                 using var _ = trace;
                 var traceTime = traceClock.Elapsed;
 

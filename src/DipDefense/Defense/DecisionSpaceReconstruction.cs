@@ -139,9 +139,10 @@ public sealed class DecisionSpaceReconstruction
         long[] inputLabels = Victim.PredictLabels(inputs.detach());
         var inputIndex = tensor(inputLabels, device: probabilities.device).repeat_interleave(snapshots).unsqueeze(1);
         double[] support = ToDoubles(probabilities.gather(1, inputIndex).squeeze(1));
+        double[] all = ToDoubles(probabilities);
         var repeated = inputs.detach().unsqueeze(1).expand([count, snapshots, .. imageShape]).reshape([count * snapshots, .. imageShape]);
         double[] ssim = ToDoubles(ImageQuality.Ssim(flat, repeated));
-        return new DecisionMapping(count, snapshots, labels, ssim, inputLabels, support, clock.Elapsed);
+        return new DecisionMapping(count, snapshots, (int)probabilities.shape[1], labels, ssim, inputLabels, support, all, clock.Elapsed);
     }
 
     private PurificationResult Reconstruct(Tensor traces, Tensor inputs, DecisionMapping? mapping, Action<PurificationStage>? onStage, CancellationToken cancellationToken)
@@ -153,7 +154,16 @@ public sealed class DecisionSpaceReconstruction
 
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        int count = (int)traces.shape[0], snapshots = (int)traces.shape[1];
+        // Shares of the trace (the gate window, the horizon) are of all M snapshots; the rules read those before the horizon.
+        int recorded = (int)traces.shape[1];
+        var (gateStart, gateEnd) = Options.GateWindow(recorded);
+        int snapshots = Options.HorizonSnapshots(recorded);
+        if (snapshots < recorded)
+        {
+            traces = traces.narrow(1, 0, snapshots);
+            mapping = mapping?.FirstSnapshots(snapshots);
+        }
+        int count = (int)traces.shape[0];
         long[] imageShape = [traces.shape[2], traces.shape[3], traces.shape[4]];
         var flat = traces.detach().reshape([count * snapshots, .. imageShape]);
         var x = inputs.detach();
@@ -171,17 +181,25 @@ public sealed class DecisionSpaceReconstruction
         var used = new int[count][];
         var pairRows = new List<long>();
         var support = new double?[count];
-        var (gateStart, gateEnd) = Options.GateWindow(snapshots);
         var passed = new bool[count];
+        var votes = new (long Class, int Snapshot)?[count];
         for (int b = 0; b < count; b++)
         {
             crossings[b] = CrossBoundaryDetection.Detect(mapping.LabelsOf(b), mapping.SsimOf(b), Options.SsimThreshold, Options.WarmUp, Options.StableRun);
-            if (Options.Selection == PurifierSelection.SupportGate)
-            {
+            if (Options.Selection != PurifierSelection.Paper)
                 support[b] = mapping.SupportOf(b).Skip(gateStart).Take(gateEnd - gateStart).Average();
+            if (Options.Selection == PurifierSelection.SupportGate)
                 passed[b] = support[b] >= Options.GateThreshold;
+            else if (Options.Selection == PurifierSelection.Vote)
+            {
+                // A one-class victim leaves nothing to vote for: its inputs pass through.
+                bool marked = mapping.Classes >= 2
+                    && SnapshotVote.MarksAdversarial(mapping.LabelsOf(b), mapping.InputLabelOf(b), Options.WarmUp, support[b]!.Value, Options.GateThreshold);
+                passed[b] = !marked;
+                if (marked)
+                    votes[b] = SnapshotVote.Choose(mapping.ProbabilitiesOf(b), mapping.Classes, mapping.InputLabelOf(b), Options.WarmUp);
             }
-            used[b] = passed[b] ? [] : CrossBoundaryDetection.LastPairs(crossings[b], Options.Pairs);
+            used[b] = passed[b] || votes[b] is not null ? [] : CrossBoundaryDetection.LastPairs(crossings[b], Options.Pairs);
             pairRows.AddRange(used[b].Select(i => (long)b * snapshots + i));
         }
         var steps = new int[pairRows.Count];
@@ -197,7 +215,12 @@ public sealed class DecisionSpaceReconstruction
         {
             Tensor xb;
             double eta;
-            if (used[b].Length > 0)
+            if (votes[b] is { } vote)
+            {
+                xb = traces.select(0, b).narrow(0, vote.Snapshot, 1);
+                eta = 0;
+            }
+            else if (used[b].Length > 0)
             {
                 xb = onBoundary!.narrow(0, pairOffset, used[b].Length);
                 pairOffset += used[b].Length;
@@ -220,7 +243,7 @@ public sealed class DecisionSpaceReconstruction
         var diagnostics = new PurificationDiagnostics[count];
         for (int b = 0, first = 0; b < count; first += used[b].Length, b++)
         {
-            bool fallback = used[b].Length == 0;
+            bool fallback = used[b].Length == 0 && votes[b] is null;
             diagnostics[b] = new PurificationDiagnostics
             {
                 TraceLabels = [.. mapping.LabelsOf(b)],
@@ -228,12 +251,14 @@ public sealed class DecisionSpaceReconstruction
                 Crossings = crossings[b],
                 UsedPairs = used[b],
                 Lambdas = [.. steps.Skip(first).Take(used[b].Length).Select(k => (double)k / Options.GridSections)],
-                OnBoundaryCount = fallback ? Math.Min(Options.Pairs, snapshots) : used[b].Length,
+                OnBoundaryCount = fallback ? Math.Min(Options.Pairs, snapshots) : votes[b] is null ? used[b].Length : 1,
                 FallbackUsed = fallback,
                 InputLabel = mapping.InputLabelOf(b),
                 LockIn = CrossBoundaryDetection.LockIn(mapping.LabelsOf(b)),
                 GateSupport = support[b],
                 PassedThrough = passed[b],
+                VotedClass = votes[b]?.Class,
+                VotedSnapshot = votes[b]?.Snapshot,
                 FinalLabel = finalLabels[b],
                 Timings = perImage,
             };

@@ -22,7 +22,7 @@ public sealed record PurificationDiagnostics
     /// <summary>Number of on-boundary images x_b averaged into the output (the used pairs, or the fallback snapshots).</summary>
     public required int OnBoundaryCount { get; init; }
 
-    /// <summary>Whether no pair was used (none detected, or the input passed the support gate), so that the last N snapshots were stitched with η = 0.</summary>
+    /// <summary>Whether the output is the last N snapshots stitched with η = 0: no pair was used (none detected, or the input passed the gate) and no vote chose a snapshot.</summary>
     public required bool FallbackUsed { get; init; }
 
     /// <summary>y′: the victim's label of the input.</summary>
@@ -34,11 +34,17 @@ public sealed record PurificationDiagnostics
     /// </summary>
     public int LockIn { get; init; }
 
-    /// <summary>The support gate's value for this input: the mean of p_{y′}(x_i) over the gate window; null when no gate ran.</summary>
+    /// <summary>The gate's value for this input: the mean of p_{y′}(x_i) over the gate window; null under <see cref="PurifierSelection.Paper"/>.</summary>
     public double? GateSupport { get; init; }
 
-    /// <summary>Whether the input passed the support gate (its output is its last snapshot; no pair was looked at).</summary>
+    /// <summary>Whether the input passed the gate (its output is its last snapshot; no pair was looked at).</summary>
     public bool PassedThrough { get; init; }
+
+    /// <summary>Under <see cref="PurifierSelection.Vote"/>, for an input its trace marks as adversarial: the voted class c ≠ y′ (<see cref="SnapshotVote"/>); else null.</summary>
+    public long? VotedClass { get; init; }
+
+    /// <summary>Under <see cref="PurifierSelection.Vote"/>, for an input its trace marks as adversarial: the snapshot i ≥ w with the largest p_c(x_i), which is the output; else null.</summary>
+    public int? VotedSnapshot { get; init; }
 
     /// <summary>The victim's label of the purified image.</summary>
     public required long FinalLabel { get; init; }

@@ -28,11 +28,11 @@ public sealed record PurifierOptions
 
     /// <summary>
     /// Warm-up w of the cross-boundary detection (Eq. 3), counted in snapshots (not iterations): snapshot
-    /// indices i &lt; w are never cross-boundary. Default 40, i.e. 200 of T = 1000 iterations (calibrated with the input
-    /// noise σ_z = 1/30, which delays the fitting of adversarial noise: w trades clean accuracy against PGD accuracy;
-    /// docs/results/calibration.md). In [0, M − 2].
+    /// indices i &lt; w are never cross-boundary, and under <see cref="PurifierSelection.Vote"/> they neither mark an input nor
+    /// vote. Default 30, i.e. 150 of T = 1000 iterations (calibrated for the vote with the input noise σ_z = 1/30;
+    /// docs/results/calibration.md). In [0, round(<see cref="Horizon"/>·M) − 2].
     /// </summary>
-    public int WarmUp { get; init; } = 40;
+    public int WarmUp { get; init; } = 30;
 
     /// <summary>
     /// k, an optional stricter Eq. 3 (docs/method.md#deviations-from-the-paper): a crossing i counts only when the label y_i it
@@ -66,16 +66,18 @@ public sealed record PurifierOptions
     /// <summary>
     /// How the output is chosen (docs/method.md, "Selection modes"): <see cref="PurifierSelection.Paper"/> runs Eq. 3–7 on
     /// every input; <see cref="PurifierSelection.SupportGate"/> first lets an input through whose own label its trace
-    /// supports (see <see cref="GateThreshold"/>). Default <see cref="PurifierSelection.SupportGate"/> (calibrated: the best
-    /// mean accuracy over clean, PGD, C&amp;W and DDN on the choosing images; docs/results/calibration.md).
+    /// supports (see <see cref="GateThreshold"/>); <see cref="PurifierSelection.Vote"/> marks inputs as adversarial from
+    /// their trace and gives a marked one the class its later snapshots vote for. Default <see cref="PurifierSelection.Vote"/>
+    /// (calibrated: the best mean accuracy over clean, PGD, C&amp;W and DDN on the choosing images; docs/results/calibration.md).
     /// </summary>
-    public PurifierSelection Selection { get; init; } = PurifierSelection.SupportGate;
+    public PurifierSelection Selection { get; init; } = PurifierSelection.Vote;
 
     /// <summary>
-    /// θ of the support gate: an input x′ passes through (its output is its last snapshot, as the paper's fallback) when
-    /// the mean over the gate window (<see cref="GateFrom"/>, <see cref="GateTo"/>) of s_i = p_{y′}(x_i), the victim's
-    /// probability of the input's own label y′, is at least θ. In [0, 1]. Default 0.7 (calibrated). Used with
-    /// <see cref="PurifierSelection.SupportGate"/> only.
+    /// θ of the gate: under <see cref="PurifierSelection.SupportGate"/> an input x′ passes through (its output is its last
+    /// snapshot, as the paper's fallback) when the mean over the gate window (<see cref="GateFrom"/>, <see cref="GateTo"/>)
+    /// of s_i = p_{y′}(x_i), the victim's probability of the input's own label y′, is at least θ; under
+    /// <see cref="PurifierSelection.Vote"/> such an input is not marked by a label change after w (only by a last snapshot
+    /// not labelled y′). In [0, 1]. Default 0.7 (calibrated). Not used by <see cref="PurifierSelection.Paper"/>.
     /// </summary>
     public double GateThreshold { get; init; } = 0.7;
 
@@ -87,6 +89,19 @@ public sealed record PurifierOptions
 
     /// <summary>End of the support gate's window, as a share of the trace. Default 0.3 (snapshot 60 of M = 200). In (<see cref="GateFrom"/>, 1].</summary>
     public double GateTo { get; init; } = 0.3;
+
+    /// <summary>
+    /// H, the share of the trace the reconstruction reads (beyond the paper; docs/method.md, "Horizon"): snapshots
+    /// [0, round(H·M)) only, so the DIP fit stops after iteration round(H·M)·T/M and costs H of a full trace; the last
+    /// snapshot read plays the role of the last snapshot in every rule. 1 reads the whole trace, as the paper. In (0, 1];
+    /// the horizon must hold w + 2 snapshots and, with a gate, the gate window. Default 0.5: the first 500 of T = 1000
+    /// iterations (calibrated for the vote: the smallest horizon within one image per set of the best;
+    /// docs/results/calibration.md).
+    /// </summary>
+    public double Horizon { get; init; } = 0.5;
+
+    /// <summary>The number of snapshots the reconstruction reads out of <paramref name="snapshots"/>: round(H·M), at least 2.</summary>
+    public int HorizonSnapshots(int snapshots) => Math.Clamp((int)Math.Round(Horizon * snapshots), Math.Min(2, snapshots), snapshots);
 
     /// <summary>The support gate's window in snapshot indices [start, end) for M snapshots: at least one snapshot.</summary>
     public (int Start, int End) GateWindow(int snapshots)
@@ -122,8 +137,12 @@ public sealed record PurifierOptions
 
         int snapshots = Trace.Snapshots;
         if (!(SsimThreshold >= -1 && SsimThreshold <= 1)) Fail($"{nameof(SsimThreshold)} must lie in [-1, 1]; got {SsimThreshold}.");
-        if (WarmUp < 0 || WarmUp > snapshots - 2)
-            Fail($"{nameof(WarmUp)} must lie in [0, Trace.Snapshots - 2] = [0, {snapshots - 2}] (a pair i, i + 1 with i ≥ w must exist); got {WarmUp}.");
+        if (!(Horizon > 0 && Horizon <= 1)) Fail($"{nameof(Horizon)} must lie in (0, 1] (a share of the trace); got {Horizon}.");
+        int read = HorizonSnapshots(snapshots);
+        if (WarmUp < 0 || WarmUp > read - 2)
+            Fail(read == snapshots
+                ? $"{nameof(WarmUp)} must lie in [0, Trace.Snapshots - 2] = [0, {snapshots - 2}] (a pair i, i + 1 with i ≥ w must exist); got {WarmUp}."
+                : $"{nameof(WarmUp)} must lie in [0, round(Horizon · Trace.Snapshots) - 2] = [0, {read - 2}] (a pair i, i + 1 with i ≥ w must exist before the horizon); got {WarmUp}.");
         if (StableRun < 1 || StableRun > snapshots - 1) Fail($"{nameof(StableRun)} must lie in [1, Trace.Snapshots - 1] = [1, {snapshots - 1}]; got {StableRun}.");
         if (Pairs < 1 || Pairs > snapshots) Fail($"{nameof(Pairs)} must lie in [1, Trace.Snapshots] = [1, {snapshots}]; got {Pairs}.");
         if (!(Eta >= 0) || double.IsInfinity(Eta)) Fail($"{nameof(Eta)} must be finite and non-negative; got {Eta}.");
@@ -132,6 +151,8 @@ public sealed record PurifierOptions
         if (!(GateThreshold >= 0 && GateThreshold <= 1)) Fail($"{nameof(GateThreshold)} must lie in [0, 1]; got {GateThreshold}.");
         if (!(GateFrom >= 0 && GateFrom < GateTo && GateTo <= 1))
             Fail($"the gate window ({nameof(GateFrom)}, {nameof(GateTo)}) must satisfy 0 ≤ from < to ≤ 1 (shares of the trace); got ({GateFrom}, {GateTo}).");
+        if (Selection != PurifierSelection.Paper && GateWindow(snapshots).End > read)
+            Fail($"the gate window ({nameof(GateFrom)}, {nameof(GateTo)}) = ({GateFrom}, {GateTo}) must end within the {nameof(Horizon)} {Horizon}.");
         if (BatchSize < 1) Fail($"{nameof(BatchSize)} must be at least 1; got {BatchSize}.");
     }
 }

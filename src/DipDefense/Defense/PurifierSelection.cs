@@ -13,4 +13,13 @@ public enum PurifierSelection
     /// little support from the early, recognisable snapshots; a clean input's label does.
     /// </summary>
     SupportGate,
+
+    /// <summary>
+    /// Detect, then vote (beyond the paper; docs/method.md, "Selection modes"): the trace marks an input as adversarial when
+    /// its last snapshot's label differs from y′, or when a snapshot from w on is not labelled y′ and the gate support of y′
+    /// is below <see cref="PurifierOptions.GateThreshold"/>. Other inputs pass through as their last snapshot. A marked
+    /// input's output is the snapshot from w on that best shows the class the snapshots from w on vote for, y′ left out
+    /// (<see cref="SnapshotVote"/>); Eq. 3–7 are not used.
+    /// </summary>
+    Vote,
 }

@@ -41,6 +41,7 @@ public static class ImageQuality
     public static Tensor Ssim(Tensor x, Tensor y)
     {
         ImagePairValidation.Check(x, y, nameof(x), nameof(y), SsimWindowSize);
+        DipDefense.Dip.NnpackSwitch.EnsureOff(); // its window convolutions would otherwise log a warning per batch of 16 or more on CPUs without NNPACK
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         long channels = x.shape[1];

@@ -62,7 +62,7 @@ public sealed class CliCommandTests : IDisposable
     {
         string output = Path.Combine(_dir, "purified.bin");
         var r = CliRunner.Run("purify", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--clean", SharedData.Cifar10Batch,
-            "--offset", "3", "--count", "3", "--preset", "small", "--iterations", "20", "--snapshots", "4", "--warmup", "1", "--pairs", "2", "--batch", "2",
+            "--offset", "3", "--count", "3", "--preset", "small", "--iterations", "20", "--snapshots", "4", "--horizon", "1", "--warmup", "1", "--pairs", "2", "--batch", "2",
             "--json", "--out", output);
 
         Assert.True(r.ExitCode == 0, r.StdErr);
@@ -73,6 +73,9 @@ public sealed class CliCommandTests : IDisposable
         Assert.InRange(root.GetProperty("ssim").GetDouble(), -1, 1);
         Assert.True(root.GetProperty("seconds_per_image").GetDouble() > 0);
         Assert.Equal(2, root.GetProperty("options").GetProperty("batch").GetInt32());
+        Assert.Equal("vote", root.GetProperty("options").GetProperty("selection").GetString());
+        foreach (var image in root.GetProperty("images").EnumerateArray())   // the vote names its class for exactly the marked inputs
+            Assert.Equal(image.GetProperty("passed_through").GetBoolean(), image.GetProperty("voted_class").ValueKind == JsonValueKind.Null);
 
         using var purified = DatasetReader.Read(output);
         using var clean = DatasetReader.Read(SharedData.Cifar10Batch);
@@ -96,7 +99,7 @@ public sealed class CliCommandTests : IDisposable
     {
         var r = CliRunner.Run("calibrate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--data", SharedData.Cifar10Batch,
             "--clean", SharedData.Cifar10Batch, "--offset", "3", "--count", "2", "--preset", "small", "--iterations", "20", "--snapshots", "4",
-            "--batch", "2", "--tau", "0.5", "--warmup", "0,1", "--pairs", "2", "--eta", "0.1", "--grid", "4", "--json");
+            "--batch", "2", "--horizon", "1", "--tau", "0.5", "--warmup", "0,1", "--pairs", "2", "--eta", "0.1", "--grid", "4", "--json");
 
         Assert.True(r.ExitCode == 0, r.StdErr);
         using var json = JsonDocument.Parse(r.StdOut);
@@ -125,7 +128,7 @@ public sealed class CliCommandTests : IDisposable
     {
         using var cache = new TempDir();
         string[] args = ["calibrate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--offset", "5", "--count", "3",
-            "--preset", "small", "--iterations", "20", "--snapshots", "4", "--batch", "2", "--warmup", "0,1", "--pairs", "2",
+            "--preset", "small", "--iterations", "20", "--snapshots", "4", "--horizon", "1", "--batch", "2", "--warmup", "0,1", "--pairs", "2",
             "--trace-cache", cache.Path, "--json"];
 
         var first = CliRunner.Run(args);
@@ -153,7 +156,7 @@ public sealed class CliCommandTests : IDisposable
     public void CalibrateSweepsTheTraceRegularisationWithOneSetOfTracesPerValue()
     {
         var r = CliRunner.Run("calibrate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--offset", "7", "--count", "2",
-            "--preset", "small", "--iterations", "20", "--snapshots", "4", "--batch", "2", "--warmup", "1", "--pairs", "1",
+            "--preset", "small", "--iterations", "20", "--snapshots", "4", "--horizon", "1", "--batch", "2", "--warmup", "1", "--pairs", "1",
             "--input-noise", "0,1/20", "--output-averaging", "0,0.9", "--json");
 
         Assert.True(r.ExitCode == 0, r.StdErr);
@@ -167,7 +170,7 @@ public sealed class CliCommandTests : IDisposable
     public void PurifyReportsTheTraceRegularisationItRanWith()
     {
         var r = CliRunner.Run("purify", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--count", "2",
-            "--preset", "small", "--iterations", "20", "--snapshots", "4", "--warmup", "1", "--input-noise", "1/20", "--output-averaging", "0.9",
+            "--preset", "small", "--iterations", "20", "--snapshots", "4", "--horizon", "1", "--warmup", "1", "--input-noise", "1/20", "--output-averaging", "0.9",
             "--json", "--out", Path.Combine(_dir, "p.bin"));
 
         Assert.True(r.ExitCode == 0, r.StdErr);
@@ -180,7 +183,7 @@ public sealed class CliCommandTests : IDisposable
     [Fact]
     public void BenchTimesEveryBatchSizeAsOneJsonObject()
     {
-        var r = CliRunner.Run("bench", "--preset", "small", "--size", "16", "--iterations", "10", "--batch", "1,2", "--json");
+        var r = CliRunner.Run("bench", "--preset", "small", "--size", "16", "--iterations", "10", "--batch", "1,2", "--horizon", "0.5", "--json");
 
         Assert.True(r.ExitCode == 0, r.StdErr);
         using var json = JsonDocument.Parse(r.StdOut);
@@ -195,7 +198,17 @@ public sealed class CliCommandTests : IDisposable
             Assert.True(perIteration > 0);
             Assert.Equal(perIteration / row.GetProperty("batch").GetInt32(), row.GetProperty("ms_per_image_iteration").GetDouble(), 9);
             Assert.True(row.GetProperty("gflops").GetDouble() > 0);
+            Assert.True(row.GetProperty("seconds_per_image_at_1000_with_horizon").GetDouble() > 0);   // timed with the stop at H = 0.5
         }
+        Assert.Equal(0.5, root.GetProperty("horizon").GetDouble());
+    }
+
+    [Fact]
+    public void BenchRejectsAHorizonOutsideZeroToOne()
+    {
+        var r = CliRunner.Run("bench", "--horizon", "0");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--horizon", r.StdErr);
     }
 
     [Fact]

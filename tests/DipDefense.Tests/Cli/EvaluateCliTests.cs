@@ -22,7 +22,7 @@ public sealed class EvaluateCliTests : IDisposable
     [
         "evaluate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--offset", "10", "--count", count.ToString(),
         "--defense", "none,jpeg,decision-dip", "--attack", "clean,fgsm:8/255,pgd:2/255",
-        "--preset", "small", "--iterations", "20", "--snapshots", "4", "--warmup", "1", "--pairs", "2", "--seed", "7",
+        "--preset", "small", "--iterations", "20", "--snapshots", "4", "--horizon", "1", "--warmup", "1", "--pairs", "2", "--seed", "7",
         "--store", store, "--json", .. extra,
     ];
 
@@ -165,6 +165,16 @@ public sealed class EvaluateCliTests : IDisposable
         Assert.Equal(["Accuracy within L2 radius 0.25", "Accuracy within L2 radius 0.5", "Accuracy within L2 radius 1"],
             tables.Skip(3).Select(t => t.GetProperty("title").GetString()));
         Assert.Equal(["hsj:30", "Avg", "worst case"], tables[3].GetProperty("columns").EnumerateArray().Select(c => c.GetString()));
+    }
+
+    [SharedDataFact]
+    public void AnSsimOfSixteenImagesLogsNothingAboutNnpack()
+    {
+        // JPEG on clean images with the ONNX Runtime victim: the SSIM is the only libtorch convolution (docs/platform.md#nnpack).
+        var r = CliRunner.Run("evaluate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--count", "16",
+            "--defense", "jpeg", "--attack", "clean", "--store", Store("nnpack.db"), "--json");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.DoesNotContain("NNPACK", r.StdErr);
     }
 
     [SharedDataFact]

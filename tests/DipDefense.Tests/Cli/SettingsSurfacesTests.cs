@@ -35,6 +35,7 @@ public class SettingsSurfacesTests
         ["GateThreshold"] = ("GateThreshold", "--gate-threshold", "--gate-threshold"),
         ["GateFrom"] = ("GateFrom", "--gate-window", "--gate-window"),
         ["GateTo"] = ("GateTo", "--gate-window", "--gate-window"),
+        ["Horizon"] = ("Horizon", "--horizon", "--horizon"),
         ["BatchSize"] = ("BatchSize", "--batch", "--batch"),
     };
 

@@ -20,6 +20,8 @@ public class DecisionSpacePurifierTests
     private static readonly PurifierOptions Tiny = new()
     {
         Trace = new DipTraceOptions { Iterations = 40, Snapshots = 8, Network = DipNetworkConfig.Small, Seed = 5 },
+        Selection = PurifierSelection.SupportGate,   // the steps of the paper behind the gate, on the whole trace
+        Horizon = 1,
         SsimThreshold = 0,
         WarmUp = 1,
         Pairs = 2,

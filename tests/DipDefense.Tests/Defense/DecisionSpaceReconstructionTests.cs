@@ -22,6 +22,7 @@ public class DecisionSpaceReconstructionTests
     {
         Trace = new() { Iterations = 10, Snapshots = 10 },
         Selection = PurifierSelection.Paper,
+        Horizon = 1,
         SsimThreshold = 0.7,
         WarmUp = 2,
         Pairs = 3,

@@ -15,6 +15,8 @@ public class PurifierSweepTests
     private static readonly PurifierOptions Base = new()
     {
         Trace = new() { Iterations = Snapshots, Snapshots = Snapshots },
+        Selection = PurifierSelection.Paper,
+        Horizon = 1,
         SsimThreshold = 0.7,
         WarmUp = 2,
         Pairs = 3,

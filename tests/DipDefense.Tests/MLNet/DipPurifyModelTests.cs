@@ -72,6 +72,39 @@ public class DipPurifyModelTests(MLNetTestData data) : IClassFixture<MLNetTestDa
     }
 
     [Fact]
+    public void TheHorizonIsSavedAndAFileSavedBeforeItExistedReadsTheWholeTrace()
+    {
+        var input = mlContext.Data.LoadFromEnumerable(MLNetTestData.VectorRows(1));
+        var options = data.Options();
+        options.Horizon = 0.5;
+        using var model = mlContext.Transforms.DipPurify(options).Fit(input);
+        using var stream = new MemoryStream();
+        DipPurifyModel.Save(mlContext, model, input.Schema, stream);
+
+        static double LoadedHorizon(MLContext context, Stream file)
+        {
+            file.Position = 0;
+            using var loaded = (IDisposable)DipPurifyModel.Load(context, file, out _);
+            return Assert.Single(((IEnumerable<ITransformer>)loaded).OfType<DipPurifyingTransformer>()).Options.Horizon;
+        }
+        Assert.Equal(0.5, LoadedHorizon(mlContext, stream));
+
+        // The same file as an earlier version wrote it: no Horizon field in the stage's options.
+        using (var zip = new System.IO.Compression.ZipArchive(stream, System.IO.Compression.ZipArchiveMode.Update, leaveOpen: true))
+        {
+            var entry = zip.Entries.Single(e => e.FullName.EndsWith(".options.json", StringComparison.Ordinal));
+            System.Text.Json.Nodes.JsonObject json;
+            using (var read = entry.Open())
+                json = System.Text.Json.Nodes.JsonNode.Parse(read)!.AsObject();
+            Assert.True(json.Remove("Horizon"));
+            entry.Delete();
+            using var write = zip.CreateEntry(entry.FullName).Open();
+            System.Text.Json.JsonSerializer.Serialize(write, json);
+        }
+        Assert.Equal(1.0, LoadedHorizon(mlContext, stream));
+    }
+
+    [Fact]
     public void ModelSaveFailsWithAMessageThatSaysWhatToCallInstead()
     {
         var (model, input) = Pipeline(data.ModelPath);

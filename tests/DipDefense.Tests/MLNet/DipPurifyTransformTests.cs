@@ -72,6 +72,7 @@ public class DipPurifyTransformTests(MLNetTestData data) : IClassFixture<MLNetTe
             GateThreshold = 0.4,
             GateFrom = 0.1,
             GateTo = 0.6,
+            Horizon = 0.8,
             SsimThreshold = -1,
             WarmUp = 2,
             StableRun = 2,

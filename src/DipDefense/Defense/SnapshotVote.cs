@@ -1,0 +1,78 @@
+namespace DipDefense.Defense;
+
+/// <summary>
+/// The two decisions of <see cref="PurifierSelection.Vote"/> (docs/method.md, "Selection modes"; beyond the paper): whether a
+/// trace marks its input as adversarial, and, for one that does, which class the later snapshots vote for and which snapshot
+/// shows it best.
+/// </summary>
+/// <remarks>
+/// An adversarial input's label y′ is wrong by construction, so the vote leaves y′ out: it is the class k ≠ y′ with the
+/// largest probability p_k(x_i) summed over the snapshots i ≥ w. Summed probabilities count a class that is the runner-up
+/// in many snapshots, so the vote can name the true class of a trace whose labels never show it.
+/// </remarks>
+public static class SnapshotVote
+{
+    /// <summary>
+    /// Whether the trace marks its input as adversarial: the last snapshot's label differs from the input's label y′ (the
+    /// fit does not reproduce y′), or some snapshot from w on is not labelled y′ and y′'s gate support is below θ.
+    /// </summary>
+    /// <param name="labels">y_i, the M snapshot labels, earliest first.</param>
+    /// <param name="inputLabel">y′, the victim's label of the input.</param>
+    /// <param name="warmUp">w: snapshots before it are not looked at.</param>
+    /// <param name="support">The mean of p_{y′}(x_i) over the gate window.</param>
+    /// <param name="threshold">θ: an input whose support reaches it is not marked by a late label change alone.</param>
+    /// <exception cref="ArgumentException"><paramref name="labels"/> is empty or <paramref name="warmUp"/> is not an index into it.</exception>
+    public static bool MarksAdversarial(IReadOnlyList<long> labels, long inputLabel, int warmUp, double support, double threshold)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        if (labels.Count == 0)
+            throw new ArgumentException("labels must hold at least one label.", nameof(labels));
+        ArgumentOutOfRangeException.ThrowIfNegative(warmUp);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(warmUp, labels.Count);
+        if (labels[^1] != inputLabel)
+            return true;
+        if (support >= threshold)
+            return false;
+        for (int i = warmUp; i < labels.Count; i++)
+            if (labels[i] != inputLabel)
+                return true;
+        return false;
+    }
+
+    /// <summary>
+    /// The voted class c = argmax over k ≠ y′ of Σ_{i ≥ w} p_k(x_i), and the snapshot i ≥ w with the largest p_c(x_i) (the
+    /// earliest on ties), which is the output.
+    /// </summary>
+    /// <param name="probabilities">p(x_i) of the M snapshots, snapshot-major: M·K values (<see cref="DecisionMapping.ProbabilitiesOf"/>).</param>
+    /// <param name="classes">K ≥ 2.</param>
+    /// <param name="inputLabel">y′, left out of the vote; in [0, K).</param>
+    /// <param name="warmUp">w: the first snapshot that votes; in [0, M).</param>
+    /// <exception cref="ArgumentException">A size or index is out of range; the message names it.</exception>
+    public static (long Class, int Snapshot) Choose(IReadOnlyList<double> probabilities, int classes, long inputLabel, int warmUp)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
+        if (probabilities.Count == 0 || probabilities.Count % classes != 0)
+            throw new ArgumentException($"probabilities must hold M·K values for K = {classes}; got {probabilities.Count}.", nameof(probabilities));
+        ArgumentOutOfRangeException.ThrowIfNegative(inputLabel);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(inputLabel, classes);
+        int snapshots = probabilities.Count / classes;
+        ArgumentOutOfRangeException.ThrowIfNegative(warmUp);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(warmUp, snapshots);
+
+        var votes = new double[classes];
+        for (int i = warmUp; i < snapshots; i++)
+            for (int k = 0; k < classes; k++)
+                votes[k] += probabilities[i * classes + k];
+        int voted = -1;
+        for (int k = 0; k < classes; k++)
+            if (k != inputLabel && (voted < 0 || votes[k] > votes[voted]))
+                voted = k;
+
+        int best = warmUp;
+        for (int i = warmUp + 1; i < snapshots; i++)
+            if (probabilities[i * classes + voted] > probabilities[best * classes + voted])
+                best = i;
+        return (voted, best);
+    }
+}
