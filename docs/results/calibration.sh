@@ -40,3 +40,9 @@ calibrate --offset 0 --count 64 --input-noise 1/30 --noise-free-snapshots true -
 echo "## 4. Confirmation (offsets 250–499): the defaults, and for comparison the paper's rule at w 40 and the best mean of step 2"
 calibrate --offset 250 --count 250 --input-noise 1/30 --tau 0.7 --warmup 40,60 --selection paper,support-gate \
   --gate-threshold 0.5,0.7 --gate-window 0.05-0.5,0.1-0.3 --json > "$work/confirm.json"
+
+echo "## 6. The vote: choosing sweep on offsets 0–127 (traces 64–127 computed here), then its confirmation on 250–499"
+calibrate --offset 0 --count 128 --input-noise 1/30 --tau 0.7 --warmup 20,30,40 --selection vote \
+  --gate-threshold 0.5,0.7,0.8,0.85,0.9,0.95 --gate-window 0.1-0.3,0.15-0.3 --horizon 0.4,0.5,0.6,1 --json > "$work/vote-choose.json"
+calibrate --offset 250 --count 250 --input-noise 1/30 --tau 0.7 --warmup 30 --selection vote \
+  --gate-threshold 0.7 --gate-window 0.1-0.3 --horizon 0.5,1 --json > "$work/vote-confirm.json"

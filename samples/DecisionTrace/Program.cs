@@ -88,14 +88,21 @@ static void RunNotebook(string images, string model, int? index, int iterations,
 
     // ## 6. Steps 4–6: each used pair is searched for the point x_b = (1 − λ)·x_i + λ·x_{i+1} where the label
     //       changes (λ*), pushed away from the input and averaged. Without a crossing, the last N snapshots are averaged.
+    //       The default selection, the vote (docs/method.md#selection-modes), replaces them: a trace that marks its input
+    //       as adversarial gives the snapshot that best shows the class its later snapshots vote for.
     Notebook.Heading("6. Reconstruction");
-    if (d.FallbackUsed)
+    if (d.VotedClass is { } voted)
+        Console.WriteLine($"marked as adversarial (gate support {d.GateSupport:0.00}); the snapshots from w on vote for {Name(voted)}: output snapshot {d.VotedSnapshot}");
+    else if (d.PassedThrough)
+        Console.WriteLine($"not marked (gate support {d.GateSupport:0.00}): passed through as its last snapshot");
+    else if (d.FallbackUsed)
         Console.WriteLine($"no crossing: fallback to the last {d.OnBoundaryCount} snapshots, eta = 0");
     else
         foreach (var (pair, lambda) in d.UsedPairs.Zip(d.Lambdas))
             Console.WriteLine($"pair {pair}-{pair + 1}: lambda* = {lambda:0.##}");
-    Console.WriteLine($"{Notebook.Count(d.OnBoundaryCount, "on-boundary image")} averaged; final label {Name(d.FinalLabel)} " +
-        $"(true {Name(truth[pick])}, adversarial {Name(attacked[pick])})");
+    if (d.VotedClass is null && !d.PassedThrough)
+        Console.WriteLine($"{Notebook.Count(d.OnBoundaryCount, "on-boundary image")} averaged");
+    Console.WriteLine($"final label {Name(d.FinalLabel)} (true {Name(truth[pick])}, adversarial {Name(attacked[pick])})");
 
     // ## 7. The paper's Fig. 10: the confidences of the true and the adversarial class, the SSIM, the crossings.
     Notebook.Heading("7. Plot");

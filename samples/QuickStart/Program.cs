@@ -79,7 +79,7 @@ static void RunNotebook(int count, int iterations, string output)
     long[] purifiedLabels = rows.Select(r => ArgMax(r.Logits)).ToArray();
     Console.WriteLine($"{rows.Count} images in {clock.Elapsed.TotalSeconds:0.0} s ({clock.Elapsed.TotalSeconds / rows.Count:0.00} s per image)");
     Console.WriteLine($"the victim's label (ApplyOnnxModel) equals DipPurify's purified_label on {rows.Count(r => r.PurifiedLabel == ArgMax(r.Logits))} of {rows.Count} rows; " +
-        $"the trace crossed a decision boundary on {rows.Count(r => r.CrossingsFound)}");
+        $"the output came from the trace's decisions (a crossing pair, or the vote) on {rows.Count(r => r.CrossingsFound)}");
     using var purified = tensor(rows.SelectMany(r => r.Pixels).ToArray(), [rows.Count, data.Channels, data.Height, data.Width]);
     string purifiedFolder = Path.Combine(output, "purified");
     WriteImageFolder(purified, data, purifiedFolder);
@@ -114,9 +114,11 @@ static void RunNotebook(int count, int iterations, string output)
     using var image = adversarial[pick];
     var trace = ExplainedTrace.Run(victim, settings, image, settings.Trace.Seed + pick, new ConsoleTraceProgress());
     var d = trace.Diagnostics;
+    string decision = d.VotedClass is { } voted ? $"marked as adversarial, the snapshots vote for {Name(voted)} (output: snapshot {d.VotedSnapshot})"
+        : d.PassedThrough ? "passed through as its last snapshot"
+        : d.FallbackUsed ? $"fallback to the last {d.OnBoundaryCount} snapshots" : $"{Notebook.Count(d.UsedPairs.Length, "pair")} used";
     Console.WriteLine($"{files[pick]}: true {Name(truth[pick])}, adversarial {Name(attacked[pick])}; " +
-        $"{Notebook.Count(d.Crossings.Length, "crossing")}, {(d.FallbackUsed ? $"fallback to the last {d.OnBoundaryCount} snapshots" : $"{Notebook.Count(d.UsedPairs.Length, "pair")} used")}, " +
-        $"purified label {Name(d.FinalLabel)} (the pipeline's: {Name(rows[pick].PurifiedLabel)})");
+        $"{Notebook.Count(d.Crossings.Length, "crossing")}, {decision}, purified label {Name(d.FinalLabel)} (the pipeline's: {Name(rows[pick].PurifiedLabel)})");
     string tracePath = Path.Combine(output, "trace.png");
     trace.SavePlot(tracePath, truth[pick], attacked[pick], data.ClassNames);
     Console.WriteLine($"{tracePath}: the confidences of {Name(truth[pick])} and {Name(attacked[pick])} at {d.TraceLabels.Length} snapshots, crossings dashed");

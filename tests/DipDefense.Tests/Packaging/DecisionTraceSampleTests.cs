@@ -23,7 +23,8 @@ public sealed class DecisionTraceSampleTests
         Assert.Equal(truth, output.Line($@"image {pick}: true (.+), clean image labelled .+").Groups[1].Value);
 
         // The label runs cover the M snapshots in order, each run with another label than the one before.
-        var settings = output.Line(@"DIP: \S+ network, T = (\d+) iterations, M = (\d+) snapshots, warm-up (\d+), N = (\d+), batch 1");
+        var settings = output.Line(@"DIP: \S+ network, T = (\d+) iterations, M = (\d+) snapshots, warm-up (\d+), N = (\d+), selection (\w+), batch 1");
+        Assert.Equal("Vote", settings.Groups[5].Value);   // the library's default
         int snapshots = int.Parse(settings.Groups[2].Value), warmUp = int.Parse(settings.Groups[3].Value);
         var runs = output.Table("snapshots", "iterations", "label", "SSIM")
             .Select(r => (First: int.Parse(r[0].Split('-')[0]), Last: int.Parse(r[0].Split('-')[^1]), Label: r[2])).ToList();
@@ -45,14 +46,18 @@ public sealed class DecisionTraceSampleTests
         var counts = output.Line(@"(\d+) label changes?, (\d+) crossings?, (\d+) pairs? used");
         Assert.Equal((changes.Count, crossings, used), (int.Parse(counts.Groups[1].Value), int.Parse(counts.Groups[2].Value), int.Parse(counts.Groups[3].Value)));
 
-        // The reconstruction uses the used pairs, or falls back when there are none, and ends with a label.
-        var pairs = output.Text.ReplaceLineEndings("\n").Split('\n').Where(line => line.StartsWith("pair ")).ToList();
+        // Under the vote no pair is used: the input is marked (and a snapshot of the voted class is the output) or passes
+        // through. The paper's reconstruction (pairs, or the fallback) is shown when a pair is used.
+        string[] lines = output.Text.ReplaceLineEndings("\n").Split('\n');
+        var pairs = lines.Where(line => line.StartsWith("pair ")).ToList();
         Assert.Equal(changes.Where(c => c[4] == "yes, used").Select(c => $"pair {c[0]}-{int.Parse(c[0]) + 1}"), pairs.Select(p => p.Split(':')[0]));
-        if (used == 0)
-            output.Line(@"no crossing: fallback to the last \d+ snapshots, eta = 0");
-        var final = output.Line(@"(\d+) on-boundary images? averaged; final label (.+) \(true (.+), adversarial (.+)\)");
-        Assert.Equal(truth, final.Groups[3].Value);
-        Assert.Contains(final.Groups[2].Value, images.ClassNames);
+        Assert.Equal(0, used);
+        Assert.Single(lines, line => line.StartsWith("marked as adversarial") || line.StartsWith("not marked"));
+        if (lines.FirstOrDefault(line => line.StartsWith("marked as adversarial")) is { } marked)
+            Assert.Matches(@"vote for (.+): output snapshot (\d+)$", marked);
+        var final = output.Line(@"final label (.+) \(true (.+), adversarial (.+)\)");
+        Assert.Equal(truth, final.Groups[2].Value);
+        Assert.Contains(final.Groups[1].Value, images.ClassNames);
 
         using var plot = PngImage.Load(Path.Combine(temp.Path, "trace.png"));
         Assert.Equal(new long[] { 450, 800 }, plot.shape[1..]);
