@@ -27,3 +27,12 @@ echo "|---|---|---|---|---|"
 for defense in none jpeg bit-depth median; do
   echo "| $defense | $(cell $defense "$clean") | $(cell $defense "$attacks/pgd.bin") | $(cell $defense "$attacks/cw.bin") | $(cell $defense "$attacks/ddn.bin") |"
 done
+
+# DIPDefend (T = 4000) on images 250-313 only: about 5 s per image.
+dd() {
+  local json; json=$("${cli[@]}" purify --defense dipdefend --model "$model" --data "$1" --clean "$clean" --offset 250 --count 64 \
+    --out "$work/out.bin" --json 2>/dev/null)
+  printf '%.3f (%.3f)' "$(field accuracy "$json")" "$(field ssim "$json")"
+}
+echo
+echo "| DIPDefend, images 250–313 | $(dd "$clean") | $(dd "$attacks/pgd.bin") | $(dd "$attacks/cw.bin") | $(dd "$attacks/ddn.bin") |"
