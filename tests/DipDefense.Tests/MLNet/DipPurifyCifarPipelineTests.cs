@@ -101,12 +101,52 @@ public sealed class DipPurifyCifarPipelineTests : IDisposable
         Assert.Equal(vectors.PurifierLabels, images.PurifierLabels);
 
         // The 8-bit images are the CLI's, byte for byte.
-        using var cliImages = DatasetReader.Read(purifiedFile);
+        AssertSameBytes(purifiedFile, images.Images);
+    }
+
+    void AssertSameBytes(string cliFile, List<byte[]> pipelineImages)
+    {
+        using var cliImages = DatasetReader.Read(cliFile);
         for (int i = 0; i < Count; i++)
         {
             using var scope = NewDisposeScope();
             var cliBytes = cliImages.Images[i].mul(255).round().to(ScalarType.Byte).flatten().data<byte>().ToArray();
-            Assert.Equal(cliBytes, images.Images[i]);
+            Assert.Equal(cliBytes, pipelineImages[i]);
         }
+    }
+
+    [SharedDataTheory]
+    [InlineData("jpeg")]
+    [InlineData("bit-depth")]
+    [InlineData("median")]
+    [InlineData("dipdefend")]
+    public void EachBaselinePurifiesTheSharedImagesInThePipelineAsTheCliDoes(string defense)
+    {
+        var labels = WritePngs();
+        string purifiedFile = Path.Combine(dir.Path, $"{defense}.bin");
+        var cli = CliRunner.Run("purify", "--defense", defense, "--dipdefend-iterations", "20", "--model", SharedData.ResNet20,
+            "--data", SharedData.Cifar10Batch, "--offset", "0", "--count", Count.ToString(), "--seed", Seed.ToString(), "--batch", Batch.ToString(),
+            "--out", purifiedFile, "--json");
+        Assert.True(cli.ExitCode == 0, cli.StdErr);
+        using var json = JsonDocument.Parse(cli.StdOut);
+
+        var options = Options("purified", "image", 1);
+        options.Defense = defense;
+        options.DipDefendIterations = 20;
+        var images = Run(mlContext.Transforms.LoadImages("image", dir.Path, nameof(FileRow.Path))
+            .Append(mlContext.Transforms.ResizeImages("image", 32, 32))
+            .Append(mlContext.Transforms.DipPurify(options))
+            .Append(mlContext.Transforms.ExtractPixels("input", "purified", scaleImage: 1f / 255))
+            .Append(mlContext.Transforms.ApplyOnnxModel("logits", "input", SharedData.ResNet20)), imageColumn: "purified");
+        Assert.Equal(json.RootElement.GetProperty("accuracy").GetDouble(), Accuracy(images.Predicted, labels));
+        AssertSameBytes(purifiedFile, images.Images);
+
+        // And the defense did something: some image differs from its input.
+        using var all = DatasetReader.Read(SharedData.Cifar10Batch);
+        Assert.Contains(Enumerable.Range(0, Count), i =>
+        {
+            using var scope = NewDisposeScope();
+            return !all.Images[i].mul(255).round().to(ScalarType.Byte).flatten().data<byte>().ToArray().SequenceEqual(images.Images[i]);
+        });
     }
 }
