@@ -50,8 +50,8 @@ internal static class BenchCommand
             options.Validate();
             double share = result.GetValue(horizon);
             if (!(share > 0 && share <= 1)) throw new ArgumentException($"--horizon must lie in (0, 1]; got {share}.");
-            // The purifier's stop (SnapshotLimit) after snapshot round(H·M) − 1 of the M = 10 snapshots timed here.
-            var stop = share < 1 ? new SnapshotLimit(Math.Max(1, (int)Math.Round(share * options.Snapshots)) - 1) : null;
+            // The purifier's own stop at its horizon, for the M = 10 snapshots timed here.
+            var stop = new DipDefense.Defense.PurifierOptions { Horizon = share }.HorizonStop(options.Snapshots);
             var target = device.Resolve(result);
             double flopsPerIteration = DipFlops.Iteration(network, 3, side, side);
             double reference = ReferenceGflops(target);

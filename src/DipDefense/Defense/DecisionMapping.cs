@@ -14,10 +14,9 @@ public sealed class DecisionMapping
     private readonly long[] labels;
     private readonly double[] ssim;
     private readonly long[] inputLabels;
-    private readonly double[] support;
     private readonly double[] probabilities;
 
-    internal DecisionMapping(int traces, int snapshots, int classes, long[] labels, double[] ssim, long[] inputLabels, double[] support,
+    internal DecisionMapping(int traces, int snapshots, int classes, long[] labels, double[] ssim, long[] inputLabels,
         double[] probabilities, TimeSpan elapsed)
     {
         Classes = classes;
@@ -27,7 +26,6 @@ public sealed class DecisionMapping
         this.labels = labels;
         this.ssim = ssim;
         this.inputLabels = inputLabels;
-        this.support = support;
         Elapsed = elapsed;
     }
 
@@ -53,7 +51,12 @@ public sealed class DecisionMapping
     public long InputLabelOf(int trace) => inputLabels[CheckTrace(trace)];
 
     /// <summary>s_i of trace <paramref name="trace"/>: the victim's probability of the input's label y′ at every snapshot, M values.</summary>
-    public ArraySegment<double> SupportOf(int trace) => new(support, CheckTrace(trace) * Snapshots, Snapshots);
+    public ArraySegment<double> SupportOf(int trace)
+    {
+        var p = ProbabilitiesOf(trace);
+        long y = inputLabels[trace];
+        return new([.. Enumerable.Range(0, Snapshots).Select(i => p[i * Classes + (int)y])]);
+    }
 
     /// <summary>p(x_i) of trace <paramref name="trace"/>: the victim's probability of every class at every snapshot, M·K values, snapshot-major (entry i·K + k is p_k(x_i)).</summary>
     public ArraySegment<double> ProbabilitiesOf(int trace) => new(probabilities, CheckTrace(trace) * Snapshots * Classes, Snapshots * Classes);
@@ -67,7 +70,7 @@ public sealed class DecisionMapping
             return this;
         T[] Take<T>(T[] values, int width) =>
             [.. Enumerable.Range(0, Traces).SelectMany(b => values.Skip(b * Snapshots * width).Take(snapshots * width))];
-        return new DecisionMapping(Traces, snapshots, Classes, Take(labels, 1), Take(ssim, 1), inputLabels, Take(support, 1),
+        return new DecisionMapping(Traces, snapshots, Classes, Take(labels, 1), Take(ssim, 1), inputLabels,
             Take(probabilities, Classes), Elapsed);
     }
 

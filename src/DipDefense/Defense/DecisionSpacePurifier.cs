@@ -83,8 +83,7 @@ public sealed class DecisionSpacePurifier : IPurifier
         try
         {
             // The reconstruction reads the snapshots before the horizon only: the fit stops there.
-            int read = Options.HorizonSnapshots(Options.Trace.Snapshots);
-            var horizonStop = read < Options.Trace.Snapshots ? new SnapshotLimit(read - 1) : null;
+            var horizonStop = Options.HorizonStop(Options.Trace.Snapshots);
             for (int start = 0; start < total; start += batchSize)
             {
                 cancellationToken.ThrowIfCancellationRequested();

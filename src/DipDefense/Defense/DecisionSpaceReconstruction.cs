@@ -137,12 +137,10 @@ public sealed class DecisionSpaceReconstruction
         var probabilities = softmax(logits.to(ScalarType.Float64), 1);
         long[] labels = ToLongs(logits.argmax(1));
         long[] inputLabels = Victim.PredictLabels(inputs.detach());
-        var inputIndex = tensor(inputLabels, device: probabilities.device).repeat_interleave(snapshots).unsqueeze(1);
-        double[] support = ToDoubles(probabilities.gather(1, inputIndex).squeeze(1));
         double[] all = ToDoubles(probabilities);
         var repeated = inputs.detach().unsqueeze(1).expand([count, snapshots, .. imageShape]).reshape([count * snapshots, .. imageShape]);
         double[] ssim = ToDoubles(ImageQuality.Ssim(flat, repeated));
-        return new DecisionMapping(count, snapshots, (int)probabilities.shape[1], labels, ssim, inputLabels, support, all, clock.Elapsed);
+        return new DecisionMapping(count, snapshots, (int)probabilities.shape[1], labels, ssim, inputLabels, all, clock.Elapsed);
     }
 
     private PurificationResult Reconstruct(Tensor traces, Tensor inputs, DecisionMapping? mapping, Action<PurificationStage>? onStage, CancellationToken cancellationToken)

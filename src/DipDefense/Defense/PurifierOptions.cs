@@ -103,6 +103,13 @@ public sealed record PurifierOptions
     /// <summary>The number of snapshots the reconstruction reads out of <paramref name="snapshots"/>: round(H·M), at least 2.</summary>
     public int HorizonSnapshots(int snapshots) => Math.Clamp((int)Math.Round(Horizon * snapshots), Math.Min(2, snapshots), snapshots);
 
+    /// <summary>The early stop of a trace of <paramref name="snapshots"/> snapshots at the horizon; null when the whole trace is read.</summary>
+    public SnapshotLimit? HorizonStop(int snapshots)
+    {
+        int read = HorizonSnapshots(snapshots);
+        return read < snapshots ? new SnapshotLimit(read - 1) : null;
+    }
+
     /// <summary>The support gate's window in snapshot indices [start, end) for M snapshots: at least one snapshot.</summary>
     public (int Start, int End) GateWindow(int snapshots)
     {
