@@ -48,17 +48,19 @@ internal static class CalibrateCommand
         var gateWindow = new Option<string>("--gate-window") { Description = "Comma-separated support-gate windows from-to, as shares of the trace (0.1-0.3: snapshots 20 to 60 of 200; support-gate and vote).", DefaultValueFactory = _ => WindowName(defaults) };
         var horizon = new Option<string>("--horizon") { Description = "Comma-separated horizons H: the share of the trace the reconstruction reads (1: all of it).", DefaultValueFactory = _ => Format(defaults.Horizon) };
         var traceCache = new Option<string?>("--trace-cache") { Description = "Folder that keeps the DIP traces (keyed by inputs and trace settings): a rerun reuses them instead of recomputing." };
+        var plot = new Option<string?>("--plot") { Description = "Folder for the sensitivity figures (the paper's Fig. 6/7): the accuracy on each set against every setting the sweep varied, the others at the best setting's values (created if absent; its parent must exist)." };
         var json = new Option<bool>("--json") { Description = "Write one JSON object to stdout (progress stays on stderr)." };
 
         var command = new Command("calibrate", "Sweep the purifier's settings (τ, w, N, η, G) on DIP traces computed once per image set; rank them by mean accuracy.");
         victim.AddTo(command);
-        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, noiseFree, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, horizon, traceCache, device.Option, json })
+        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, noiseFree, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, horizon, traceCache, plot, device.Option, json })
             command.Options.Add(option);
 
         command.SetAction(result =>
         {
             var console = new Output(result.GetValue(json));
             string? cacheFolder = result.GetValue(traceCache) is { } cachePath ? OutputPath.Folder(cachePath, traceCache.Name) : null;
+            string? plotFolder = result.GetValue(plot) is { } plotPath ? OutputPath.Folder(plotPath, plot.Name) : null;
             var trace = new DipTraceOptions
             {
                 Network = DipNetworkConfig.FromName(result.GetValue(preset)!),
@@ -162,6 +164,12 @@ internal static class CalibrateCommand
                     .ToArray();
 
                 Print(console.Report, names, rows);
+                var figures = plotFolder is null ? [] : SensitivityFigures.Draw(
+                    [.. rows.Select(row => (row.Options, (IReadOnlyList<double>)[.. row.Sets.Select(set => set.Accuracy)]))], names, plotFolder);
+                foreach (var figure in figures)
+                    console.Progress.MarkupLineInterpolated($"[grey]wrote {Path.Combine(plotFolder!, figure.File)}[/]");
+                if (plotFolder is not null && figures.Count == 0)
+                    console.Progress.MarkupLine("[yellow]--plot: the sweep varied no setting around its best one, so there is no figure to draw.[/]");
                 console.WriteJson(new
                 {
                     count = images,
@@ -183,6 +191,13 @@ internal static class CalibrateCommand
                     cached_chunks = cachedChunks,
                     settings = rows.Select(row => row.ToJson(names)),
                     best = rows[0].ToJson(names),
+                    figures = figures.Select(f => new
+                    {
+                        file = f.File,
+                        setting = f.Parameter,
+                        values = f.Curves[0].Strength,
+                        accuracy = f.Curves.ToDictionary(c => c.Name, c => c.Accuracy.Select(Output.Number)),
+                    }),
                 });
                 return 0;
             }

@@ -105,6 +105,14 @@ public sealed class OutputCheckTests : IDisposable
     }
 
     [Fact]
+    public void CalibrateWithAPlotFolderThatIsAFileIsRefusedBeforeTheModelIsLoaded()
+    {
+        string data = TinyData();
+        var r = CliRunner.Run("calibrate", "--model", MissingModel, "--data", data, "--plot", data);
+        CliAssert.OneLineError(r, "--plot", "is a file");
+    }
+
+    [Fact]
     public void EvaluateIntoAStoreThatIsAFolderIsRefusedBeforeTheModelIsLoaded()
     {
         var r = CliRunner.Run("evaluate", "--model", MissingModel, "--data", TinyData(), "--store", Dir);

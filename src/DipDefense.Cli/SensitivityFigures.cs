@@ -1,0 +1,73 @@
+using System.Globalization;
+using DipDefense.Cli.Commands;
+using DipDefense.Defense;
+using DipDefense.Visualization;
+
+namespace DipDefense.Cli;
+
+/// <summary>
+/// The sensitivity figures of <c>dipdefense calibrate --plot</c> (the paper's Fig. 6/7): for every setting the sweep
+/// varied, the accuracy on each image set and their mean against that setting, every other setting held at the best
+/// row's values. A setting the sweep held at one value, or whose other rows differ in something else too, gets no
+/// figure.
+/// </summary>
+internal static class SensitivityFigures
+{
+    /// <summary>A swept setting: its axis label, its short name in file names, and its value in a setting.</summary>
+    sealed record Parameter(string Label, string Short, Func<PurifierOptions, double> Of);
+
+    static readonly Parameter[] Parameters =
+    [
+        new("input noise σ_z", "input-noise", o => o.Trace.InputNoiseStd),
+        new("output averaging β", "output-averaging", o => o.Trace.OutputAveraging),
+        new("SSIM threshold τ", "tau", o => o.SsimThreshold),
+        new("warm-up w (snapshots)", "warmup", o => o.WarmUp),
+        new("stable run k", "stable-run", o => o.StableRun),
+        new("pairs N", "pairs", o => o.Pairs),
+        new("push step η", "eta", o => o.Eta),
+        new("grid sections G", "grid", o => o.GridSections),
+        new("gate threshold θ", "gate-threshold", o => o.GateThreshold),
+        new("horizon H", "horizon", o => o.Horizon),
+    ];
+
+    /// <summary>One figure: its file, the setting along x, and one curve per image set plus their mean.</summary>
+    public sealed record Figure(string File, string Parameter, IReadOnlyList<AccuracyCurve> Curves);
+
+    /// <summary>Draws the figures of a sweep into <paramref name="folder"/> and returns what they show.</summary>
+    /// <param name="rows">The sweep's settings with their accuracy on each set, best first (the first row fixes the others).</param>
+    /// <param name="setNames">The image sets' names, in the order of each row's accuracies.</param>
+    /// <param name="folder">Where the PNGs go (<c>calibrate-vs-&lt;setting&gt;.png</c>).</param>
+    public static IReadOnlyList<Figure> Draw(IReadOnlyList<(PurifierOptions Options, IReadOnlyList<double> Accuracy)> rows,
+        IReadOnlyList<string> setNames, string folder)
+    {
+        if (rows.Count == 0)
+            return [];
+        var best = rows[0].Options;
+        var figures = new List<Figure>();
+        foreach (var parameter in Parameters)
+        {
+            // The rows that equal the best one in everything but this setting, one per value.
+            var line = rows.Where(r => OthersKey(r.Options, parameter) == OthersKey(best, parameter))
+                .GroupBy(r => parameter.Of(r.Options)).Select(g => g.First())
+                .OrderBy(r => parameter.Of(r.Options)).ToArray();
+            if (line.Length < 2)
+                continue;
+            double[] x = [.. line.Select(r => parameter.Of(r.Options))];
+            var curves = setNames.Select((name, s) => new AccuracyCurve(name, x, [.. line.Select(r => r.Accuracy[s])]))
+                .Append(new AccuracyCurve("mean", x, [.. line.Select(r => r.Accuracy.Average())]))
+                .ToArray();
+            string file = $"calibrate-vs-{parameter.Short}.png";
+            AccuracyCurvePlot.Save(curves, $"accuracy against {parameter.Label} (the others as in the best setting)", parameter.Label,
+                Path.Combine(folder, file));
+            figures.Add(new Figure(file, parameter.Short, curves));
+        }
+        return figures;
+    }
+
+    /// <summary>Every setting of <paramref name="options"/> but <paramref name="varied"/>, as one string.</summary>
+    static string OthersKey(PurifierOptions options, Parameter varied) => string.Join("|",
+        Parameters.Where(p => p != varied).Select(p => p.Of(options).ToString("R", CultureInfo.InvariantCulture))
+            .Append(options.Selection.ToString())
+            .Append(CalibrateCommand.WindowName(options))
+            .Append(options.Trace.NoiseFreeSnapshots.ToString()));
+}
