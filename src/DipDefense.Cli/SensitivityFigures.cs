@@ -6,10 +6,9 @@ using DipDefense.Visualization;
 namespace DipDefense.Cli;
 
 /// <summary>
-/// The sensitivity figures of <c>dipdefense calibrate --plot</c> (the paper's Fig. 6/7): for every setting the sweep
-/// varied, the accuracy on each image set and their mean against that setting, every other setting held at the best
-/// row's values. A setting the sweep held at one value, or whose other rows differ in something else too, gets no
-/// figure.
+/// The sensitivity figures of <c>dipdefense calibrate --plot</c> (the paper's Fig. 6/7): for each selection mode of the
+/// sweep and every setting the sweep varied, the accuracy on each image set and their mean against that setting, every
+/// other setting held at the values of that mode's best row. A setting the sweep held at one value gets no figure.
 /// </summary>
 internal static class SensitivityFigures
 {
@@ -30,20 +29,26 @@ internal static class SensitivityFigures
         new("horizon H", "horizon", o => o.Horizon),
     ];
 
-    /// <summary>One figure: its file, the setting along x, and one curve per image set plus their mean.</summary>
-    public sealed record Figure(string File, string Parameter, IReadOnlyList<AccuracyCurve> Curves);
+    /// <summary>One figure: its file, the selection mode, the setting along x, and one curve per image set plus their mean.</summary>
+    public sealed record Figure(string File, string Selection, string Parameter, IReadOnlyList<AccuracyCurve> Curves);
 
     /// <summary>Draws the figures of a sweep into <paramref name="folder"/> and returns what they show.</summary>
     /// <param name="rows">The sweep's settings with their accuracy on each set, best first (the first row fixes the others).</param>
     /// <param name="setNames">The image sets' names, in the order of each row's accuracies.</param>
-    /// <param name="folder">Where the PNGs go (<c>calibrate-vs-&lt;setting&gt;.png</c>).</param>
+    /// <param name="folder">Where the PNGs go (<c>calibrate-&lt;selection&gt;-vs-&lt;setting&gt;.png</c>).</param>
     public static IReadOnlyList<Figure> Draw(IReadOnlyList<(PurifierOptions Options, IReadOnlyList<double> Accuracy)> rows,
         IReadOnlyList<string> setNames, string folder)
     {
-        if (rows.Count == 0)
-            return [];
-        var best = rows[0].Options;
         var figures = new List<Figure>();
+        foreach (var mode in rows.GroupBy(r => r.Options.Selection))
+            figures.AddRange(Draw([.. mode], setNames, folder, CalibrateCommand.SelectionName(mode.Key)));
+        return figures;
+    }
+
+    static IEnumerable<Figure> Draw(IReadOnlyList<(PurifierOptions Options, IReadOnlyList<double> Accuracy)> rows,
+        IReadOnlyList<string> setNames, string folder, string selection)
+    {
+        var best = rows[0].Options;
         foreach (var parameter in Parameters)
         {
             // The rows that equal the best one in everything but this setting, one per value.
@@ -56,18 +61,16 @@ internal static class SensitivityFigures
             var curves = setNames.Select((name, s) => new AccuracyCurve(name, x, [.. line.Select(r => r.Accuracy[s])]))
                 .Append(new AccuracyCurve("mean", x, [.. line.Select(r => r.Accuracy.Average())]))
                 .ToArray();
-            string file = $"calibrate-vs-{parameter.Short}.png";
-            AccuracyCurvePlot.Save(curves, $"accuracy against {parameter.Label} (the others as in the best setting)", parameter.Label,
+            string file = $"calibrate-{selection}-vs-{parameter.Short}.png";
+            AccuracyCurvePlot.Save(curves, $"{selection}: accuracy against {parameter.Label} (the others as in its best setting)", parameter.Label,
                 Path.Combine(folder, file));
-            figures.Add(new Figure(file, parameter.Short, curves));
+            yield return new Figure(file, selection, parameter.Short, curves);
         }
-        return figures;
     }
 
     /// <summary>Every setting of <paramref name="options"/> but <paramref name="varied"/>, as one string.</summary>
     static string OthersKey(PurifierOptions options, Parameter varied) => string.Join("|",
         Parameters.Where(p => p != varied).Select(p => p.Of(options).ToString("R", CultureInfo.InvariantCulture))
-            .Append(options.Selection.ToString())
             .Append(CalibrateCommand.WindowName(options))
             .Append(options.Trace.NoiseFreeSnapshots.ToString()));
 }

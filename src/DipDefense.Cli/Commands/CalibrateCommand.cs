@@ -194,6 +194,7 @@ internal static class CalibrateCommand
                     figures = figures.Select(f => new
                     {
                         file = f.File,
+                        selection = f.Selection,
                         setting = f.Parameter,
                         values = f.Curves[0].Strength,
                         accuracy = f.Curves.ToDictionary(c => c.Name, c => c.Accuracy.Select(Output.Number)),

@@ -149,25 +149,27 @@ public sealed class CliCommandTests : IDisposable
         using var plots = new TempDir();
         var r = CliRunner.Run("calibrate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--data", SharedData.Cifar10Batch,
             "--offset", "3", "--count", "2", "--preset", "small", "--iterations", "20", "--snapshots", "4", "--batch", "2",
-            "--selection", "paper", "--tau", "0.5,0.9", "--warmup", "0,1,2", "--pairs", "1", "--plot", plots.Path, "--json");
+            "--selection", "paper,vote", "--gate-threshold", "0.7", "--tau", "0.5,0.9", "--warmup", "0,1,2", "--pairs", "1", "--plot", plots.Path, "--json");
 
         Assert.True(r.ExitCode == 0, r.StdErr);
         using var json = JsonDocument.Parse(r.StdOut);
         var root = json.RootElement;
-        // Only τ and w were varied: one figure each, nothing for the settings held at one value.
-        Assert.Equal(["calibrate-vs-tau.png", "calibrate-vs-warmup.png"], Directory.GetFiles(plots.Path).Select(Path.GetFileName).Order());
+        // Only τ and w were varied: one figure each per selection mode, nothing for the settings held at one value.
+        Assert.Equal(["calibrate-paper-vs-tau.png", "calibrate-paper-vs-warmup.png", "calibrate-vote-vs-tau.png", "calibrate-vote-vs-warmup.png"],
+            Directory.GetFiles(plots.Path).Select(Path.GetFileName).Order());
         foreach (string file in Directory.GetFiles(plots.Path))
             Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(file)[..4]);
 
-        var rows = root.GetProperty("settings").EnumerateArray().ToArray();
-        var best = root.GetProperty("best");
+        var rows = root.GetProperty("settings").EnumerateArray().Where(row => row.GetProperty("selection").GetString() == "paper").ToArray();
+        var best = rows[0];   // the paper mode's best row (the rows are sorted by mean accuracy)
         string[] sets = [.. root.GetProperty("data").EnumerateArray().Select(d => d.GetProperty("name").GetString()!)];
-        var warmup = root.GetProperty("figures").EnumerateArray().Single(f => f.GetProperty("setting").GetString() == "warmup");
+        var warmup = root.GetProperty("figures").EnumerateArray()
+            .Single(f => f.GetProperty("selection").GetString() == "paper" && f.GetProperty("setting").GetString() == "warmup");
         Assert.Equal([0.0, 1.0, 2.0], warmup.GetProperty("values").EnumerateArray().Select(v => v.GetDouble()));
         var accuracy = warmup.GetProperty("accuracy");
         for (int i = 0; i < 3; i++)
         {
-            // Each point is the row with that w and the best row's τ.
+            // Each point is the paper mode's row with that w and its best row's τ.
             var row = rows.Single(row => row.GetProperty("warmup").GetInt32() == i && row.GetProperty("tau").GetDouble() == best.GetProperty("tau").GetDouble());
             var perSet = row.GetProperty("per_set").EnumerateArray().Select(s => s.GetProperty("accuracy").GetDouble()).ToArray();
             for (int s = 0; s < sets.Length; s++)
