@@ -30,12 +30,14 @@ internal sealed class PurifierOptionsBinding
     public Option<string> Selection { get; } = new("--selection") { Description = "paper (Eq. 3–7 for every input), support-gate (inputs whose own label the trace supports pass through) or vote (inputs the trace marks as adversarial get the class their later snapshots vote for, their own label left out).", DefaultValueFactory = _ => CalibrateCommand.SelectionName(Defaults.Selection) };
     public Option<double> GateThreshold { get; } = new("--gate-threshold") { Description = "θ of the gate (support-gate and vote): the mean support of the input's label over the gate window that lets it through.", DefaultValueFactory = _ => Defaults.GateThreshold };
     public Option<string> GateWindow { get; } = new("--gate-window") { Description = "The gate's window from-to, as shares of the trace (0.1-0.3: snapshots 20 to 60 of 200).", DefaultValueFactory = _ => CalibrateCommand.WindowName(Defaults) };
+    public Option<double> PoorFit { get; } = new("--poor-fit") { Description = "φ_p (vote): an input whose last snapshot has SSIM below this to it is marked as adversarial (0: off).", DefaultValueFactory = _ => Defaults.PoorFit };
+    public Option<double> LateChangeFit { get; } = new("--late-change-fit") { Description = "φ_l (vote): a late label change with weak support marks an input only when its last snapshot's SSIM to it is below this (1: no condition).", DefaultValueFactory = _ => Defaults.LateChangeFit };
 
     public Option<double> Horizon { get; } = new("--horizon") { Description = "H: the share of the DIP trace the reconstruction reads; the fit stops there (1: the whole trace).", DefaultValueFactory = _ => Defaults.Horizon };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Preset, Iterations, Snapshots, Batch, Seed, InputNoise, OutputAveraging, NoiseFree, Tau, WarmUp, StableRun, Pairs, Eta, Grid, Selection, GateThreshold, GateWindow, Horizon })
+        foreach (var option in new Option[] { Preset, Iterations, Snapshots, Batch, Seed, InputNoise, OutputAveraging, NoiseFree, Tau, WarmUp, StableRun, Pairs, Eta, Grid, Selection, GateThreshold, GateWindow, PoorFit, LateChangeFit, Horizon })
             command.Options.Add(option);
     }
 
@@ -65,6 +67,8 @@ internal sealed class PurifierOptionsBinding
             GateThreshold = result.GetValue(GateThreshold),
             GateFrom = window.From,
             GateTo = window.To,
+            PoorFit = result.GetValue(PoorFit),
+            LateChangeFit = result.GetValue(LateChangeFit),
             Horizon = result.GetValue(Horizon),
             BatchSize = result.GetValue(Batch),
         };
@@ -91,6 +95,8 @@ internal sealed class PurifierOptionsBinding
         selection = CalibrateCommand.SelectionName(options.Selection),
         gate_threshold = options.GateThreshold,
         gate_window = CalibrateCommand.WindowName(options),
+        poor_fit = options.PoorFit,
+        late_change_fit = options.LateChangeFit,
         horizon = options.Horizon,
         batch = options.BatchSize,
     };

@@ -26,6 +26,8 @@ internal static class SensitivityFigures
         new("push step η", "eta", o => o.Eta),
         new("grid sections G", "grid", o => o.GridSections),
         new("gate threshold θ", "gate-threshold", o => o.GateThreshold),
+        new("poor-fit threshold φ_p", "poor-fit", o => o.PoorFit),
+        new("late-change fit φ_l", "late-change-fit", o => o.LateChangeFit),
         new("horizon H", "horizon", o => o.Horizon),
     ];
 
@@ -33,7 +35,7 @@ internal static class SensitivityFigures
     public sealed record Figure(string File, string Selection, string Parameter, IReadOnlyList<AccuracyCurve> Curves);
 
     /// <summary>Draws the figures of a sweep into <paramref name="folder"/> and returns what they show.</summary>
-    /// <param name="rows">The sweep's settings with their accuracy on each set, best first (the first row fixes the others).</param>
+    /// <param name="rows">The sweep's settings with their accuracy on each set, best first (each mode's first row fixes its other settings).</param>
     /// <param name="setNames">The image sets' names, in the order of each row's accuracies.</param>
     /// <param name="folder">Where the PNGs go (<c>calibrate-&lt;selection&gt;-vs-&lt;setting&gt;.png</c>).</param>
     public static IReadOnlyList<Figure> Draw(IReadOnlyList<(PurifierOptions Options, IReadOnlyList<double> Accuracy)> rows,

@@ -163,9 +163,13 @@ public static class DipPurifyModel
                     {
                         byte[] optionsJson = ReadEntry(zip, stage.Entry, source);
                         var options = Deserialize<DipPurifyOptions>(optionsJson, stage.Entry, source);
-                        // A file saved before the horizon existed read the whole trace; the current default must not change it.
+                        // A file saved before a setting existed ran without it; the current default must not change that.
                         if (!HasField(optionsJson, nameof(DipPurifyOptions.Horizon)))
                             options.Horizon = 1;
+                        if (!HasField(optionsJson, nameof(DipPurifyOptions.PoorFit)))
+                            options.PoorFit = 0;
+                        if (!HasField(optionsJson, nameof(DipPurifyOptions.LateChangeFit)))
+                            options.LateChangeFit = 1;
                         transformers.Add(new DipPurifyingTransformer(mlContext, options, ReadEntry(zip, victim, source)));
                     }
                     else

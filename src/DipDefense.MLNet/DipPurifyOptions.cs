@@ -68,6 +68,12 @@ public sealed class DipPurifyOptions
         /// <summary>End of the gate's window, as a share of the trace: the core default (<see cref="PurifierOptions.GateTo"/>).</summary>
         public static readonly double GateTo = Core.GateTo;
 
+        /// <summary>φ_p of the vote: the core default (<see cref="PurifierOptions.PoorFit"/>).</summary>
+        public static readonly double PoorFit = Core.PoorFit;
+
+        /// <summary>φ_l of the vote: the core default (<see cref="PurifierOptions.LateChangeFit"/>).</summary>
+        public static readonly double LateChangeFit = Core.LateChangeFit;
+
         /// <summary>The share of the trace read: the core default (<see cref="PurifierOptions.Horizon"/>).</summary>
         public static readonly double Horizon = Core.Horizon;
 
@@ -198,6 +204,18 @@ public sealed class DipPurifyOptions
     public double GateTo = Defaults.GateTo;
 
     /// <summary>
+    /// φ_p of the vote, in [0, 1]: a row whose last snapshot has SSIM below it to the row is marked as adversarial (0: off).
+    /// Default: the core default (<see cref="PurifierOptions.PoorFit"/>).
+    /// </summary>
+    public double PoorFit = Defaults.PoorFit;
+
+    /// <summary>
+    /// φ_l of the vote, in [0, 1]: a late label change marks a row only when its last snapshot's SSIM to it is below it
+    /// (1: no condition). Default: the core default (<see cref="PurifierOptions.LateChangeFit"/>).
+    /// </summary>
+    public double LateChangeFit = Defaults.LateChangeFit;
+
+    /// <summary>
     /// H, the share of the DIP trace the reconstruction reads; the fit stops there, so a row costs H of a full trace. In (0, 1].
     /// Default: the core default (<see cref="PurifierOptions.Horizon"/>).
     /// </summary>
@@ -303,6 +321,8 @@ public sealed class DipPurifyOptions
             GateThreshold = settings.GateThreshold,
             GateFrom = settings.GateFrom,
             GateTo = settings.GateTo,
+            PoorFit = settings.PoorFit,
+            LateChangeFit = settings.LateChangeFit,
             Horizon = settings.Horizon,
             SsimThreshold = settings.SsimThreshold,
             WarmUp = settings.WarmUp,
@@ -334,6 +354,8 @@ public sealed class DipPurifyOptions
         GateThreshold = GateThreshold,
         GateFrom = GateFrom,
         GateTo = GateTo,
+        PoorFit = PoorFit,
+        LateChangeFit = LateChangeFit,
         Horizon = Horizon,
         SsimThreshold = SsimThreshold,
         WarmUp = WarmUp,

@@ -46,6 +46,8 @@ internal static class CalibrateCommand
         var selection = new Option<string>("--selection") { Description = "Comma-separated selection modes: paper (Eq. 3–7 for every input), support-gate (inputs whose own label the trace supports pass through), vote (inputs the trace marks as adversarial get the class their later snapshots vote for).", DefaultValueFactory = _ => SelectionName(defaults.Selection) };
         var gateThreshold = new Option<string>("--gate-threshold") { Description = "Comma-separated gate thresholds θ (support-gate and vote).", DefaultValueFactory = _ => Format(defaults.GateThreshold) };
         var gateWindow = new Option<string>("--gate-window") { Description = "Comma-separated support-gate windows from-to, as shares of the trace (0.1-0.3: snapshots 20 to 60 of 200; support-gate and vote).", DefaultValueFactory = _ => WindowName(defaults) };
+        var poorFit = new Option<string>("--poor-fit") { Description = "Comma-separated poor-fit thresholds φ_p (vote): an input whose last snapshot has SSIM below it to the input is marked (0: off).", DefaultValueFactory = _ => Format(defaults.PoorFit) };
+        var lateChangeFit = new Option<string>("--late-change-fit") { Description = "Comma-separated late-change fits φ_l (vote): a late label change marks an input only when its last snapshot's SSIM to it is below it (1: no condition).", DefaultValueFactory = _ => Format(defaults.LateChangeFit) };
         var horizon = new Option<string>("--horizon") { Description = "Comma-separated horizons H: the share of the trace the reconstruction reads (1: all of it).", DefaultValueFactory = _ => Format(defaults.Horizon) };
         var traceCache = new Option<string?>("--trace-cache") { Description = "Folder that keeps the DIP traces (keyed by inputs and trace settings): a rerun reuses them instead of recomputing." };
         var plot = new Option<string?>("--plot") { Description = "Folder for the sensitivity figures (the paper's Fig. 6/7): the accuracy on each set against every setting the sweep varied, the others at the best setting's values (created if absent; its parent must exist)." };
@@ -53,7 +55,7 @@ internal static class CalibrateCommand
 
         var command = new Command("calibrate", "Sweep the purifier's settings (τ, w, N, η, G) on DIP traces computed once per image set; rank them by mean accuracy.");
         victim.AddTo(command);
-        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, noiseFree, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, horizon, traceCache, plot, device.Option, json })
+        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, noiseFree, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, poorFit, lateChangeFit, horizon, traceCache, plot, device.Option, json })
             command.Options.Add(option);
 
         command.SetAction(result =>
@@ -86,11 +88,14 @@ internal static class CalibrateCommand
                 from e in ParseList("--eta", result.GetValue(eta)!, double.Parse)
                 from g in ParseList("--grid", result.GetValue(grid)!, int.Parse)
                 from gate in Gates(result.GetValue(selection)!, result.GetValue(gateThreshold)!, result.GetValue(gateWindow)!)
+                from fp in ParseList("--poor-fit", result.GetValue(poorFit)!, double.Parse)
+                from fl in ParseList("--late-change-fit", result.GetValue(lateChangeFit)!, double.Parse)
                 from h in ParseList("--horizon", result.GetValue(horizon)!, double.Parse)
                 select baseOptions with
                 {
                     Trace = traceSetting, SsimThreshold = t, WarmUp = w, StableRun = k, Pairs = n, Eta = e, GridSections = g,
                     Selection = gate.Selection, GateThreshold = gate.Threshold, GateFrom = gate.From, GateTo = gate.To, Horizon = h,
+                    PoorFit = fp, LateChangeFit = fl,
                 }).ToArray();
             foreach (var setting in settings)
                 setting.Validate("settings");
@@ -231,6 +236,8 @@ internal static class CalibrateCommand
             selection = SelectionName(Options.Selection),
             gate_threshold = Options.Selection == PurifierSelection.Paper ? (double?)null : Options.GateThreshold,
             gate_window = Options.Selection == PurifierSelection.Paper ? null : WindowName(Options),
+            poor_fit = Options.Selection == PurifierSelection.Vote ? Options.PoorFit : (double?)null,
+            late_change_fit = Options.Selection == PurifierSelection.Vote ? Options.LateChangeFit : (double?)null,
             horizon = Options.Horizon,
             tau = Options.SsimThreshold,
             warmup = Options.WarmUp,
@@ -265,7 +272,7 @@ internal static class CalibrateCommand
             var o = row.Options;
             table.AddRow([
                 Format(Math.Round(o.Trace.InputNoiseStd, 4)), Format(o.Trace.OutputAveraging), o.Trace.NoiseFreeSnapshots ? "yes" : "no",
-                Markup.Escape(o.Selection == PurifierSelection.Paper ? "paper" : $"{SelectionName(o.Selection)} {Format(o.GateThreshold)} ({WindowName(o)})"), Format(o.Horizon), Format(o.SsimThreshold), Format(o.WarmUp), Format(o.StableRun), Format(o.Pairs), Format(o.Eta), Format(o.GridSections),
+                Markup.Escape(SelectionLabel(o)), Format(o.Horizon), Format(o.SsimThreshold), Format(o.WarmUp), Format(o.StableRun), Format(o.Pairs), Format(o.Eta), Format(o.GridSections),
                 .. row.Sets.Select(s => $"{s.Accuracy:0.000}"),
                 $"{row.MeanAccuracy:0.000}", row.MeanSsim is { } m ? $"{m:0.000}" : "-", $"{row.CrossingShare:0.000}", $"{row.Ceiling:0.000}",
             ]);
@@ -275,6 +282,15 @@ internal static class CalibrateCommand
             console.Profile.Width = Math.Max(console.Profile.Width, 12 * (11 + names.Count));
         console.Write(table);
     }
+
+    /// <summary>The selection column of the table: the mode, with θ and the window of a gate, and the vote's fit thresholds when on.</summary>
+    static string SelectionLabel(PurifierOptions o) => o.Selection switch
+    {
+        PurifierSelection.Paper => "paper",
+        PurifierSelection.Vote when o.PoorFit > 0 || o.LateChangeFit < 1 =>
+            $"vote {Format(o.GateThreshold)} ({WindowName(o)}) fit {Format(o.PoorFit)}/{Format(o.LateChangeFit)}",
+        _ => $"{SelectionName(o.Selection)} {Format(o.GateThreshold)} ({WindowName(o)})",
+    };
 
     /// <summary>The selection settings to sweep: paper once, and the support gate at every threshold and window.</summary>
     static IEnumerable<(PurifierSelection Selection, double Threshold, double From, double To)> Gates(string modes, string thresholds, string windows)

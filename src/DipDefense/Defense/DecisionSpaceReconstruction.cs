@@ -192,7 +192,8 @@ public sealed class DecisionSpaceReconstruction
             {
                 // A one-class victim leaves nothing to vote for: its inputs pass through.
                 bool marked = mapping.Classes >= 2
-                    && SnapshotVote.MarksAdversarial(mapping.LabelsOf(b), mapping.InputLabelOf(b), Options.WarmUp, support[b]!.Value, Options.GateThreshold);
+                    && SnapshotVote.MarksAdversarial(mapping.LabelsOf(b), mapping.InputLabelOf(b), Options.WarmUp, support[b]!.Value, Options.GateThreshold,
+                        mapping.SsimOf(b)[^1], Options.PoorFit, Options.LateChangeFit);
                 passed[b] = !marked;
                 if (marked)
                     votes[b] = SnapshotVote.Choose(mapping.ProbabilitiesOf(b), mapping.Classes, mapping.InputLabelOf(b), Options.WarmUp);

@@ -82,6 +82,21 @@ public sealed record PurifierOptions
     public double GateThreshold { get; init; } = 0.7;
 
     /// <summary>
+    /// φ_p, the poor-fit threshold of <see cref="PurifierSelection.Vote"/> (beyond the paper; docs/method.md, "Selection
+    /// modes"): an input whose last snapshot has SSIM below φ_p to it (the final fit f) is marked as adversarial, because the
+    /// regularised DIP prior did not reproduce it. In [0, 1]; 0 (the default) turns it off. Not used by the other modes.
+    /// </summary>
+    public double PoorFit { get; init; }
+
+    /// <summary>
+    /// φ_l, the late-change fit of <see cref="PurifierSelection.Vote"/> (beyond the paper): a label change after w with gate
+    /// support below θ marks an input only when its final fit f is below φ_l, so that an input the prior reproduces well is
+    /// not marked by the wobble of its mid-trace labels. In [0, 1]; 1 (the default) puts no condition. Not used by the
+    /// other modes.
+    /// </summary>
+    public double LateChangeFit { get; init; } = 1;
+
+    /// <summary>
     /// Start of the support gate's window, as a share of the trace: the window is snapshots [round(from·M), round(to·M)),
     /// at least one snapshot. Default 0.1 (snapshot 20 of M = 200). In [0, <see cref="GateTo"/>).
     /// </summary>
@@ -156,6 +171,8 @@ public sealed record PurifierOptions
         if (GridSections < 1) Fail($"{nameof(GridSections)} must be at least 1; got {GridSections}.");
         if (!Enum.IsDefined(Selection)) Fail($"{nameof(Selection)} has the undefined value {(int)Selection}.");
         if (!(GateThreshold >= 0 && GateThreshold <= 1)) Fail($"{nameof(GateThreshold)} must lie in [0, 1]; got {GateThreshold}.");
+        if (!(PoorFit >= 0 && PoorFit <= 1)) Fail($"{nameof(PoorFit)} must lie in [0, 1] (an SSIM; 0: off); got {PoorFit}.");
+        if (!(LateChangeFit >= 0 && LateChangeFit <= 1)) Fail($"{nameof(LateChangeFit)} must lie in [0, 1] (an SSIM; 1: no condition); got {LateChangeFit}.");
         if (!(GateFrom >= 0 && GateFrom < GateTo && GateTo <= 1))
             Fail($"the gate window ({nameof(GateFrom)}, {nameof(GateTo)}) must satisfy 0 ≤ from < to ≤ 1 (shares of the trace); got ({GateFrom}, {GateTo}).");
         if (Selection != PurifierSelection.Paper && GateWindow(snapshots).End > read)

@@ -14,24 +14,29 @@ public static class SnapshotVote
 {
     /// <summary>
     /// Whether the trace marks its input as adversarial: the last snapshot's label differs from the input's label y′ (the
-    /// fit does not reproduce y′), or some snapshot from w on is not labelled y′ and y′'s gate support is below θ.
+    /// fit does not reproduce y′); or the last snapshot's SSIM to the input, the final fit f, is below φ_p (the fit does not
+    /// reproduce the input); or some snapshot from w on is not labelled y′, y′'s gate support is below θ and f is below φ_l.
     /// </summary>
     /// <param name="labels">y_i, the M snapshot labels, earliest first.</param>
     /// <param name="inputLabel">y′, the victim's label of the input.</param>
     /// <param name="warmUp">w: snapshots before it are not looked at.</param>
     /// <param name="support">The mean of p_{y′}(x_i) over the gate window.</param>
-    /// <param name="threshold">θ: an input whose support reaches it is not marked by a late label change alone.</param>
+    /// <param name="threshold">θ: an input whose support reaches it is not marked by a late label change.</param>
+    /// <param name="finalFit">f, the SSIM of the last snapshot to the input.</param>
+    /// <param name="poorFit">φ_p: an input with f below it is marked (0: never).</param>
+    /// <param name="lateChangeFit">φ_l: a late label change marks an input only when f is below it (1: always).</param>
     /// <exception cref="ArgumentException"><paramref name="labels"/> is empty or <paramref name="warmUp"/> is not an index into it.</exception>
-    public static bool MarksAdversarial(IReadOnlyList<long> labels, long inputLabel, int warmUp, double support, double threshold)
+    public static bool MarksAdversarial(IReadOnlyList<long> labels, long inputLabel, int warmUp, double support, double threshold,
+        double finalFit, double poorFit = 0, double lateChangeFit = 1)
     {
         ArgumentNullException.ThrowIfNull(labels);
         if (labels.Count == 0)
             throw new ArgumentException("labels must hold at least one label.", nameof(labels));
         ArgumentOutOfRangeException.ThrowIfNegative(warmUp);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(warmUp, labels.Count);
-        if (labels[^1] != inputLabel)
+        if (labels[^1] != inputLabel || finalFit < poorFit)
             return true;
-        if (support >= threshold)
+        if (support >= threshold || !(lateChangeFit >= 1 || finalFit < lateChangeFit))
             return false;
         for (int i = warmUp; i < labels.Count; i++)
             if (labels[i] != inputLabel)

@@ -35,6 +35,8 @@ public class SettingsSurfacesTests
         ["GateThreshold"] = ("GateThreshold", "--gate-threshold", "--gate-threshold"),
         ["GateFrom"] = ("GateFrom", "--gate-window", "--gate-window"),
         ["GateTo"] = ("GateTo", "--gate-window", "--gate-window"),
+        ["PoorFit"] = ("PoorFit", "--poor-fit", "--poor-fit"),
+        ["LateChangeFit"] = ("LateChangeFit", "--late-change-fit", "--late-change-fit"),
         ["Horizon"] = ("Horizon", "--horizon", "--horizon"),
         ["BatchSize"] = ("BatchSize", "--batch", "--batch"),
     };

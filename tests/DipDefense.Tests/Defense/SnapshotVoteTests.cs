@@ -14,16 +14,36 @@ public class SnapshotVoteTests
     public void ALateLabelChangeMarksAnInputOnlyBelowTheThreshold()
     {
         long[] labels = [0, 0, 1, 0, 0];
-        Assert.True(SnapshotVote.MarksAdversarial(labels, inputLabel: 0, warmUp: 2, support: 0.5, threshold: 0.7));
-        Assert.False(SnapshotVote.MarksAdversarial(labels, inputLabel: 0, warmUp: 2, support: 0.7, threshold: 0.7));
-        Assert.False(SnapshotVote.MarksAdversarial(labels, inputLabel: 0, warmUp: 3, support: 0.5, threshold: 0.7)); // the change is before w
+        Assert.True(SnapshotVote.MarksAdversarial(labels, inputLabel: 0, warmUp: 2, support: 0.5, threshold: 0.7, finalFit: 0.99));
+        Assert.False(SnapshotVote.MarksAdversarial(labels, inputLabel: 0, warmUp: 2, support: 0.7, threshold: 0.7, finalFit: 0.99));
+        Assert.False(SnapshotVote.MarksAdversarial(labels, inputLabel: 0, warmUp: 3, support: 0.5, threshold: 0.7, finalFit: 0.99)); // the change is before w
     }
 
     [Fact]
     public void ALastSnapshotThatIsNotLabelledYPrimeMarksTheInputWhateverItsSupport()
     {
-        Assert.True(SnapshotVote.MarksAdversarial([0, 0, 0, 1], inputLabel: 0, warmUp: 3, support: 1.0, threshold: 0.7));
-        Assert.False(SnapshotVote.MarksAdversarial([1, 1, 0, 0], inputLabel: 0, warmUp: 2, support: 0.0, threshold: 0.7));
+        Assert.True(SnapshotVote.MarksAdversarial([0, 0, 0, 1], inputLabel: 0, warmUp: 3, support: 1.0, threshold: 0.7, finalFit: 0.99));
+        Assert.False(SnapshotVote.MarksAdversarial([1, 1, 0, 0], inputLabel: 0, warmUp: 2, support: 0.0, threshold: 0.7, finalFit: 0.99));
+    }
+
+    [Fact]
+    public void APoorFinalFitMarksAnInputWhoseLabelsAllAgreeWithYPrime()
+    {
+        long[] labels = [0, 0, 0, 0];
+        Assert.True(SnapshotVote.MarksAdversarial(labels, inputLabel: 0, warmUp: 1, support: 1.0, threshold: 0.7, finalFit: 0.96, poorFit: 0.97));
+        Assert.False(SnapshotVote.MarksAdversarial(labels, inputLabel: 0, warmUp: 1, support: 1.0, threshold: 0.7, finalFit: 0.97, poorFit: 0.97));
+        Assert.False(SnapshotVote.MarksAdversarial(labels, inputLabel: 0, warmUp: 1, support: 1.0, threshold: 0.7, finalFit: 0.0, poorFit: 0)); // off
+    }
+
+    [Fact]
+    public void ALateLabelChangeMarksAnInputOnlyWhenItsFinalFitIsBelowTheLateChangeFit()
+    {
+        long[] labels = [0, 0, 1, 0, 0];
+        Assert.True(SnapshotVote.MarksAdversarial(labels, 0, warmUp: 2, support: 0.5, threshold: 0.7, finalFit: 0.98, lateChangeFit: 0.99));
+        Assert.False(SnapshotVote.MarksAdversarial(labels, 0, warmUp: 2, support: 0.5, threshold: 0.7, finalFit: 0.99, lateChangeFit: 0.99));
+        Assert.True(SnapshotVote.MarksAdversarial(labels, 0, warmUp: 2, support: 0.5, threshold: 0.7, finalFit: 1.0, lateChangeFit: 1)); // no condition
+        // The last-label rule does not look at the fit.
+        Assert.True(SnapshotVote.MarksAdversarial([0, 0, 0, 1], 0, warmUp: 2, support: 1.0, threshold: 0.7, finalFit: 1.0, lateChangeFit: 0.5));
     }
 
     [Fact]
@@ -47,8 +67,8 @@ public class SnapshotVoteTests
     public void BadArgumentsAreRefusedWithTheirNames()
     {
         double[] p = [0.5, 0.5, 0.5, 0.5];
-        Assert.Equal("labels", Assert.Throws<ArgumentException>(() => SnapshotVote.MarksAdversarial([], 0, 0, 0, 0.5)).ParamName);
-        Assert.Equal("warmUp", Assert.Throws<ArgumentOutOfRangeException>(() => SnapshotVote.MarksAdversarial([0, 0], 0, 2, 0, 0.5)).ParamName);
+        Assert.Equal("labels", Assert.Throws<ArgumentException>(() => SnapshotVote.MarksAdversarial([], 0, 0, 0, 0.5, 1)).ParamName);
+        Assert.Equal("warmUp", Assert.Throws<ArgumentOutOfRangeException>(() => SnapshotVote.MarksAdversarial([0, 0], 0, 2, 0, 0.5, 1)).ParamName);
         Assert.Equal("classes", Assert.Throws<ArgumentOutOfRangeException>(() => SnapshotVote.Choose(p, 1, 0, 0)).ParamName);
         Assert.Equal("probabilities", Assert.Throws<ArgumentException>(() => SnapshotVote.Choose(p, 3, 0, 0)).ParamName);
         Assert.Equal("inputLabel", Assert.Throws<ArgumentOutOfRangeException>(() => SnapshotVote.Choose(p, 2, 2, 0)).ParamName);
@@ -112,6 +132,23 @@ public class SnapshotVoteTests
         Assert.Null(d.VotedSnapshot);
         Assert.Equal(0.8, Brightness(result), 6);
         Assert.Equal(2, d.FinalLabel);
+    }
+
+    [Fact]
+    public void AnInputTheLastSnapshotReproducesPoorlyIsMarkedWhenThePoorFitThresholdIsAboveItsFinalFit()
+    {
+        // Input 0.75: y′ = 2 like the last snapshot (0.8), whose SSIM to it is just below 1; the gate (θ = 0) passes it.
+        using var passed = Reconstruct(Vote with { GateThreshold = 0 }, input: 0.75);
+        var through = Assert.Single(passed.Diagnostics);
+        Assert.True(through.PassedThrough);
+        double finalFit = through.TraceSsim[^1];
+        Assert.InRange(finalFit, 0.99, 0.99999);
+
+        using var marked = Reconstruct(Vote with { GateThreshold = 0, PoorFit = (finalFit + 1) / 2 }, input: 0.75);
+        var d = Assert.Single(marked.Diagnostics);
+        Assert.False(d.PassedThrough);
+        Assert.Equal(0, d.VotedClass);
+        Assert.Equal(0, d.FinalLabel);
     }
 
     [Fact]

@@ -72,36 +72,41 @@ public class DipPurifyModelTests(MLNetTestData data) : IClassFixture<MLNetTestDa
     }
 
     [Fact]
-    public void TheHorizonIsSavedAndAFileSavedBeforeItExistedReadsTheWholeTrace()
+    public void SettingsAddedLaterAreSavedAndAFileSavedBeforeTheyExistedLoadsWithoutThem()
     {
         var input = mlContext.Data.LoadFromEnumerable(MLNetTestData.VectorRows(1));
         var options = data.Options();
         options.Horizon = 0.5;
+        options.PoorFit = 0.9;
+        options.LateChangeFit = 0.95;
         using var model = mlContext.Transforms.DipPurify(options).Fit(input);
         using var stream = new MemoryStream();
         DipPurifyModel.Save(mlContext, model, input.Schema, stream);
 
-        static double LoadedHorizon(MLContext context, Stream file)
+        static (double Horizon, double PoorFit, double LateChangeFit) Loaded(MLContext context, Stream file)
         {
             file.Position = 0;
             using var loaded = (IDisposable)DipPurifyModel.Load(context, file, out _);
-            return Assert.Single(((IEnumerable<ITransformer>)loaded).OfType<DipPurifyingTransformer>()).Options.Horizon;
+            var o = Assert.Single(((IEnumerable<ITransformer>)loaded).OfType<DipPurifyingTransformer>()).Options;
+            return (o.Horizon, o.PoorFit, o.LateChangeFit);
         }
-        Assert.Equal(0.5, LoadedHorizon(mlContext, stream));
+        Assert.Equal((0.5, 0.9, 0.95), Loaded(mlContext, stream));
 
-        // The same file as an earlier version wrote it: no Horizon field in the stage's options.
+        // The same file as an earlier version wrote it: none of these fields in the stage's options. It read the whole
+        // trace and marked no input by its fit, whatever the current defaults.
         using (var zip = new System.IO.Compression.ZipArchive(stream, System.IO.Compression.ZipArchiveMode.Update, leaveOpen: true))
         {
             var entry = zip.Entries.Single(e => e.FullName.EndsWith(".options.json", StringComparison.Ordinal));
             System.Text.Json.Nodes.JsonObject json;
             using (var read = entry.Open())
                 json = System.Text.Json.Nodes.JsonNode.Parse(read)!.AsObject();
-            Assert.True(json.Remove("Horizon"));
+            foreach (string field in new[] { "Horizon", "PoorFit", "LateChangeFit" })
+                Assert.True(json.Remove(field), field);
             entry.Delete();
             using var write = zip.CreateEntry(entry.FullName).Open();
             System.Text.Json.JsonSerializer.Serialize(write, json);
         }
-        Assert.Equal(1.0, LoadedHorizon(mlContext, stream));
+        Assert.Equal((1.0, 0.0, 1.0), Loaded(mlContext, stream));
     }
 
     [Fact]

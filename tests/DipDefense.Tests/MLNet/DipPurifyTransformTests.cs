@@ -72,6 +72,8 @@ public class DipPurifyTransformTests(MLNetTestData data) : IClassFixture<MLNetTe
             GateThreshold = 0.4,
             GateFrom = 0.1,
             GateTo = 0.6,
+            PoorFit = 0.5,
+            LateChangeFit = 0.9,
             Horizon = 0.8,
             SsimThreshold = -1,
             WarmUp = 2,
@@ -82,6 +84,7 @@ public class DipPurifyTransformTests(MLNetTestData data) : IClassFixture<MLNetTe
             BatchSize = 2,
         };
         var options = DipPurifyOptions.FromPurifierOptions(settings, data.ModelPath, "Purified", "Pixels");
+        Assert.Equal((0.5, 0.9), (options.PoorFit, options.LateChangeFit));
         options.ScaleImage = data.Options().ScaleImage;
         options.PurifiedLabelColumnName = "PurifiedLabel";
         var (model, output) = Purify(rows, options);
