@@ -50,7 +50,7 @@ internal static class CalibrateCommand
         var lateChangeFit = new Option<string>("--late-change-fit") { Description = "Comma-separated late-change fits φ_l (vote): a late label change marks an input only when its last snapshot's SSIM to it is below it (1: no condition).", DefaultValueFactory = _ => Format(defaults.LateChangeFit) };
         var horizon = new Option<string>("--horizon") { Description = "Comma-separated horizons H: the share of the trace the reconstruction reads (1: all of it).", DefaultValueFactory = _ => Format(defaults.Horizon) };
         var traceCache = new Option<string?>("--trace-cache") { Description = "Folder that keeps the DIP traces (keyed by inputs and trace settings): a rerun reuses them instead of recomputing." };
-        var plot = new Option<string?>("--plot") { Description = "Folder for the sensitivity figures (the paper's Fig. 6/7): the accuracy on each set against every setting the sweep varied, the others at the best setting's values (created if absent; its parent must exist)." };
+        var plot = new Option<string?>("--plot") { Description = "Folder for the sensitivity figures (the paper's Fig. 6/7): per selection mode, the accuracy on each set against every setting the sweep varied, the others at that mode's best setting (created if absent; its parent must exist)." };
         var json = new Option<bool>("--json") { Description = "Write one JSON object to stdout (progress stays on stderr)." };
 
         var command = new Command("calibrate", "Sweep the purifier's settings (τ, w, N, η, G) on DIP traces computed once per image set; rank them by mean accuracy.");
@@ -79,6 +79,9 @@ internal static class CalibrateCommand
             foreach (var t in traces)
                 t.Validate("--input-noise/--output-averaging");
             var baseOptions = new PurifierOptions { Trace = trace, BatchSize = result.GetValue(batch) };
+            // The fit thresholds are the vote's: the other modes take one (unused) value, so that they are not evaluated twice.
+            var poorFits = ParseList("--poor-fit", result.GetValue(poorFit)!, double.Parse);
+            var lateChangeFits = ParseList("--late-change-fit", result.GetValue(lateChangeFit)!, double.Parse);
             var settings = (
                 from traceSetting in traces
                 from t in ParseList("--tau", result.GetValue(tau)!, double.Parse)
@@ -88,8 +91,8 @@ internal static class CalibrateCommand
                 from e in ParseList("--eta", result.GetValue(eta)!, double.Parse)
                 from g in ParseList("--grid", result.GetValue(grid)!, int.Parse)
                 from gate in Gates(result.GetValue(selection)!, result.GetValue(gateThreshold)!, result.GetValue(gateWindow)!)
-                from fp in ParseList("--poor-fit", result.GetValue(poorFit)!, double.Parse)
-                from fl in ParseList("--late-change-fit", result.GetValue(lateChangeFit)!, double.Parse)
+                from fp in gate.Selection == PurifierSelection.Vote ? poorFits : [defaults.PoorFit]
+                from fl in gate.Selection == PurifierSelection.Vote ? lateChangeFits : [defaults.LateChangeFit]
                 from h in ParseList("--horizon", result.GetValue(horizon)!, double.Parse)
                 select baseOptions with
                 {

@@ -179,6 +179,23 @@ public sealed class CliCommandTests : IDisposable
     }
 
     [SharedDataFact]
+    public void CalibrateSweepsTheFitThresholdsForTheVoteOnly()
+    {
+        var r = CliRunner.Run("calibrate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--offset", "3", "--count", "2",
+            "--preset", "small", "--iterations", "20", "--snapshots", "4", "--batch", "2", "--warmup", "1",
+            "--selection", "paper,vote", "--poor-fit", "0,0.5", "--late-change-fit", "0.9,1", "--json");
+
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var json = JsonDocument.Parse(r.StdOut);
+        var rows = json.RootElement.GetProperty("settings").EnumerateArray().ToArray();
+        var paper = Assert.Single(rows, row => row.GetProperty("selection").GetString() == "paper");
+        Assert.Equal(JsonValueKind.Null, paper.GetProperty("poor_fit").ValueKind);
+        var vote = rows.Where(row => row.GetProperty("selection").GetString() == "vote")
+            .Select(row => (row.GetProperty("poor_fit").GetDouble(), row.GetProperty("late_change_fit").GetDouble())).ToHashSet();
+        Assert.Equal(new HashSet<(double, double)> { (0, 0.9), (0, 1), (0.5, 0.9), (0.5, 1) }, vote);
+    }
+
+    [SharedDataFact]
     public void CalibrateRejectsABadGrid()
     {
         var r = CliRunner.Run("calibrate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--count", "2",
