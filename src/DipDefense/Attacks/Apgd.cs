@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DipDefense.Attacks;
@@ -134,6 +135,14 @@ public sealed class Apgd : GradientAttack
     }
 
     /// <summary>Onto the eps-ball around <paramref name="images"/>, then into [0, 1].</summary>
-    Tensor Project(Tensor candidate, Tensor images) =>
-        minimum(maximum(candidate, images.sub(Eps)), images.add(Eps)).clamp(0, 1);
+    /// <remarks>
+    /// The scalars are held until the calls return: a temporary one can be freed by the finalizer thread while libtorch
+    /// still reads it when an EOT purification allocates on other threads (seen once in CI: "Expected false to be true" in
+    /// c10::Scalar::toFloat).
+    /// </remarks>
+    Tensor Project(Tensor candidate, Tensor images)
+    {
+        using Scalar eps = Eps.ToScalar(), zero = 0.0.ToScalar(), one = 1.0.ToScalar();
+        return minimum(maximum(candidate, images.sub(eps)), images.add(eps)).clamp(zero, one);
+    }
 }
