@@ -163,13 +163,7 @@ public static class DipPurifyModel
                     {
                         byte[] optionsJson = ReadEntry(zip, stage.Entry, source);
                         var options = Deserialize<DipPurifyOptions>(optionsJson, stage.Entry, source);
-                        // A file saved before a setting existed ran without it; the current default must not change that.
-                        if (!HasField(optionsJson, nameof(DipPurifyOptions.Horizon)))
-                            options.Horizon = 1;
-                        if (!HasField(optionsJson, nameof(DipPurifyOptions.PoorFit)))
-                            options.PoorFit = 0;
-                        if (!HasField(optionsJson, nameof(DipPurifyOptions.LateChangeFit)))
-                            options.LateChangeFit = 1;
+                        ApplySettingsMissingFrom(optionsJson, options);
                         transformers.Add(new DipPurifyingTransformer(mlContext, options, ReadEntry(zip, victim, source)));
                     }
                     else
@@ -222,10 +216,24 @@ public static class DipPurifyModel
         return manifest;
     }
 
-    static bool HasField(byte[] json, string name)
+    /// <summary>
+    /// Settings added after the first file format, each with the value that turns it off: a file saved before a setting
+    /// existed ran without it, so loading it must not give it the current default.
+    /// </summary>
+    static readonly (string Field, Action<DipPurifyOptions> TurnOff)[] SettingsAddedLater =
+    [
+        (nameof(DipPurifyOptions.Horizon), o => o.Horizon = 1),
+        (nameof(DipPurifyOptions.PoorFit), o => o.PoorFit = 0),
+        (nameof(DipPurifyOptions.LateChangeFit), o => o.LateChangeFit = 1),
+    ];
+
+    static void ApplySettingsMissingFrom(byte[] optionsJson, DipPurifyOptions options)
     {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(name, out _);
+        using var document = JsonDocument.Parse(optionsJson);
+        var root = document.RootElement;
+        foreach (var (field, turnOff) in SettingsAddedLater)
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(field, out _))
+                turnOff(options);
     }
 
     static T Deserialize<T>(byte[] bytes, string entry, string source)

@@ -36,7 +36,8 @@ public static class SnapshotVote
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(warmUp, labels.Count);
         if (labels[^1] != inputLabel || finalFit < poorFit)
             return true;
-        if (support >= threshold || !(lateChangeFit >= 1 || finalFit < lateChangeFit))
+        bool lateChangeCounts = lateChangeFit >= 1 || finalFit < lateChangeFit;
+        if (support >= threshold || !lateChangeCounts)
             return false;
         for (int i = warmUp; i < labels.Count; i++)
             if (labels[i] != inputLabel)

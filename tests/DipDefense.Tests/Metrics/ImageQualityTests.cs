@@ -69,6 +69,23 @@ public class ImageQualityTests
     }
 
     [Fact]
+    public void SsimOfABatchLargerThanOneSliceMatchesThePlainLoopImplementationOnEveryImage()
+    {
+        // 100 CIFAR-sized images are computed in more than one slice; images on both sides of a slice boundary must
+        // get their own SSIM, in order.
+        using var x = RandomImages(100, 3, 32, 32, 10);
+        using var y = RandomImages(100, 3, 32, 32, 11);
+        using var ssim = ImageQuality.Ssim(x, y);
+        Assert.Equal(new long[] { 100 }, ssim.shape);
+        foreach (int n in new[] { 0, 84, 85, 86, 99 })
+        {
+            using var xn = x[n];
+            using var yn = y[n];
+            Assert.Equal(ReferenceSsim.Compute(ToArray(xn), ToArray(yn)), ssim[n].item<float>(), 1e-5);
+        }
+    }
+
+    [Fact]
     public void PsnrOfAKnownErrorAndOfIdenticalImages()
     {
         using var x = full([2, 3, 8, 8], 0.4);
