@@ -65,7 +65,7 @@ internal static class SensitivityFigures
                 .ToArray();
             string file = $"calibrate-{selection}-vs-{parameter.Short}.png";
             AccuracyCurvePlot.Save(curves, $"{selection}: accuracy against {parameter.Label} (the others as in its best setting)", parameter.Label,
-                Path.Combine(folder, file));
+                Path.Combine(folder, file), evenlySpaced: true);
             yield return new Figure(file, selection, parameter.Short, curves);
         }
     }

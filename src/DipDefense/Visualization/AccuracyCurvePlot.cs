@@ -17,8 +17,11 @@ public static class AccuracyCurvePlot
     /// <param name="path">The PNG file to write.</param>
     /// <param name="width">Width in pixels, in [200, 8000]. Default 800.</param>
     /// <param name="height">Height in pixels, in [200, 8000]. Default 450.</param>
+    /// <param name="evenlySpaced">Whether the strengths of all curves are drawn at equal distances, each labelled with its
+    /// value (for settings swept over uneven values, such as 0, 0.975, 0.98), instead of on a linear axis.</param>
     /// <exception cref="ArgumentException">No curve, a curve with mismatched, unordered or out-of-range points, or a size out of range.</exception>
-    public static void Save(IReadOnlyList<AccuracyCurve> curves, string title, string strengthLabel, string path, int width = 800, int height = 450)
+    public static void Save(IReadOnlyList<AccuracyCurve> curves, string title, string strengthLabel, string path, int width = 800, int height = 450,
+        bool evenlySpaced = false)
     {
         ArgumentNullException.ThrowIfNull(curves);
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -31,7 +34,14 @@ public static class AccuracyCurvePlot
         if (width is < 200 or > 8000 || height is < 200 or > 8000)
             throw new ArgumentException($"width and height must lie in [200, 8000]; got {width} × {height}.", nameof(width));
 
-        var lines = curves.Select((c, i) => new ChartLine(c.Name, Colors[i % Colors.Count], false, [.. c.Strength], c.Accuracy)).ToArray();
-        LineChart.Save(new Chart(title, strengthLabel, "accuracy", lines, YMin: -0.02, YMax: 1.05) { Points = true }, width, height, path);
+        double[] values = [.. curves.SelectMany(c => c.Strength).Distinct().Order()];
+        double Position(double strength) => evenlySpaced ? Array.BinarySearch(values, strength) : strength;
+        var lines = curves.Select((c, i) => new ChartLine(c.Name, Colors[i % Colors.Count], false, [.. c.Strength.Select(Position)], c.Accuracy)).ToArray();
+        var chart = new Chart(title, strengthLabel, "accuracy", lines, YMin: -0.02, YMax: 1.05)
+        {
+            Points = true,
+            XTicks = evenlySpaced ? [.. values.Select((v, i) => ((double)i, v.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)))] : null,
+        };
+        LineChart.Save(chart, width, height, path);
     }
 }

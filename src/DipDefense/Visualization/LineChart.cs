@@ -25,6 +25,9 @@ internal sealed record Chart(string Title, string XLabel, string YLabel, IReadOn
 
     /// <summary>Whether every data point gets a dot (for lines of a few points).</summary>
     public bool Points { get; init; }
+
+    /// <summary>The x axis's ticks and their labels; null: round values chosen from the range.</summary>
+    public IReadOnlyList<(double X, string Label)>? XTicks { get; init; }
 }
 
 /// <summary>
@@ -73,7 +76,7 @@ internal static class LineChart
         using (var canvas = new SKCanvas(bitmap))
         {
             canvas.Clear(SKColors.White);
-            DrawAxes(canvas, area, font, text, xMin, xMax, yMin, yMax, X, Y);
+            DrawAxes(canvas, area, font, text, xMin, xMax, yMin, yMax, X, Y, chart.XTicks);
 
             canvas.Save();
             canvas.ClipRect(area);
@@ -124,7 +127,7 @@ internal static class LineChart
 
     /// <summary>The frame, a light grid and the tick labels of both axes.</summary>
     static void DrawAxes(SKCanvas canvas, SKRect area, SKFont font, SKPaint text, double xMin, double xMax, double yMin, double yMax,
-        Func<double, float> x, Func<double, float> y)
+        Func<double, float> x, Func<double, float> y, IReadOnlyList<(double X, string Label)>? xTicks)
     {
         using var frame = new SKPaint { Color = SKColors.Black, Style = SKPaintStyle.Stroke, StrokeWidth = 1 };
         using var grid = new SKPaint { Color = new SKColor(0xE5, 0xE5, 0xE5), Style = SKPaintStyle.Stroke, StrokeWidth = 1 };
@@ -136,13 +139,12 @@ internal static class LineChart
             string label = v.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
             SkiaText.Draw(canvas, label, area.Left - TickLength - 2, py - (font.Metrics.Ascent + font.Metrics.Descent) / 2, SKTextAlign.Right, font, text);
         }
-        foreach (double v in Ticks(xMin, xMax))
+        foreach (var (v, label) in xTicks ?? [.. Ticks(xMin, xMax).Select(v => (v, v.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)))])
         {
             float px = x(v);
             canvas.DrawLine(px, area.Top, px, area.Bottom, grid);
             canvas.DrawLine(px, area.Bottom, px, area.Bottom + TickLength, frame);
-            DrawCentered(canvas, v.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture), px,
-                area.Bottom + TickLength + 2 - font.Metrics.Ascent, font, text);
+            DrawCentered(canvas, label, px, area.Bottom + TickLength + 2 - font.Metrics.Ascent, font, text);
         }
         canvas.DrawRect(area, frame);
     }
