@@ -48,8 +48,8 @@ calibrate --offset 250 --count 250 --input-noise 1/30 --tau 0.7 --warmup 30 --se
   --gate-threshold 0.7 --gate-window 0.1-0.3 --horizon 0.5,1 --json > "$work/vote-confirm.json"
 
 echo "## 7. All 250 choosing images (offsets 0-249): the vote with the fit thresholds φ_p, φ_l (sensitivity figures in"
-echo "##    docs/results/calibration-figures), then the same grid on the first 128 confirming images (250-377)"
-grid=(--selection vote --warmup 20,30,40 --gate-threshold 0.5,0.6,0.7,0.8 --gate-window 0.1-0.3 --poor-fit 0,0.975,0.98,0.985
-  --late-change-fit 0.99,1 --horizon 1)
+echo "##    docs/results/calibration-figures), then the same grid on all 250 confirming images (250-499)"
+grid=(--selection vote --warmup 20,30,40 --gate-threshold 0.5,0.6,0.7,0.8,0.9 --gate-window 0.1-0.3 --poor-fit 0,0.975,0.98,0.985
+  --late-change-fit 0.98,0.99,1 --horizon 1)
 calibrate --offset 0 --count 250 --input-noise 1/30 "${grid[@]}" --plot docs/results/calibration-figures --json > "$work/choose-fit.json"
-calibrate --offset 250 --count 128 --input-noise 1/30 "${grid[@]}" --json > "$work/confirm128.json"
+calibrate --offset 250 --count 250 --input-noise 1/30 "${grid[@]}" --json > "$work/confirm-fit.json"

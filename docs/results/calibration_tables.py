@@ -12,7 +12,9 @@ print()
 print('| σ_z | noise-free | selection | τ | w | N | η | ' + ' | '.join(short[n] for n in names) + ' | mean | SSIM vs clean |')
 print('|' + '---|' * (9 + len(names)))
 for s in d['settings'][:rows]:
-    sel = 'paper' if s['selection'] == 'paper' else f"gate θ {s['gate_threshold']} [{s['gate_window'].replace('-', ', ')})"
+    window = f"θ {s['gate_threshold']} [{s['gate_window'].replace('-', ', ')})"
+    fit = ''.join(f", {name} {s[key]:g}" for name, key in (('φ_p', 'poor_fit'), ('φ_l', 'late_change_fit')) if key in s)
+    sel = {'paper': 'paper', 'vote': f"vote {window}{fit}"}.get(s['selection'], f"gate {window}")
     sigma = {0: '0', 0.02: '1/50', 0.05: '1/20', 0.1: '1/10'}.get(round(s['input_noise'], 6), '1/30' if abs(s['input_noise'] - 1 / 30) < 1e-9 else f"{s['input_noise']:g}")
     cells = [sigma, 'yes' if s.get('noise_free_snapshots') else 'no', sel, f"{s['tau']:g}", str(s['warmup']), str(s['pairs']), f"{s['eta']:g}"]
     cells += [f"{p['accuracy']:.3f}" for p in s['per_set']]

@@ -2,9 +2,9 @@
 # Reproduces docs/results/evaluation/: the evaluation store and its report (issue 12's first report, reduced to
 # images 250-265 and the white-box columns at ε = 8/255 by the 2-core machine's time). Rerunning with a larger
 # --count extends the committed store instead of starting over (the images it holds are skipped). The store was made
-# with the DIP purifier's defaults of its day (the vote, w = 30, θ = 0.7 over 0.1-0.3, H = 1), named here so that the
-# store accepts the rerun after a default changes; other settings need another --store. (The first report, with the
-# support gate's defaults w = 60, θ = 0.5 over 0.05-0.5, is in the git history of this folder.)
+# with the DIP purifier's defaults of its day (the vote, w = 30, θ = 0.7 over 0.1-0.3, no fit thresholds, H = 1), named
+# here so that the store accepts the rerun after a default changes; other settings need another --store. (The first
+# report, with the support gate's defaults w = 60, θ = 0.5 over 0.05-0.5, is in the git history of this folder.)
 # Usage: bash docs/results/evaluation.sh [COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,6 +14,6 @@ dotnet build src/DipDefense.Cli -c Release -v q -nologo >/dev/null
 cli=(dotnet src/DipDefense.Cli/bin/Release/net10.0/DipDefense.Cli.dll)
 "${cli[@]}" evaluate --model "$shared/models/cifar10-resnet20.onnx" --data "$shared/data/cifar10/test_batch_first500.bin" \
   --defense none,decision-dip,jpeg,bit-depth,median --attack clean,fgsm:8/255,pgd:8/255,bim:8/255,mifgsm:8/255,cw,ddn \
-  --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --horizon 1 \
+  --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0 --late-change-fit 1 --horizon 1 \
   --offset 250 --count "$count" --store docs/results/evaluation/results.db
 "${cli[@]}" report --store docs/results/evaluation/results.db --out docs/results/evaluation/report

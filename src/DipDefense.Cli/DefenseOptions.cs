@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using DipDefense.Baselines;
 using DipDefense.Defense;
 
@@ -64,11 +66,28 @@ internal sealed class DefenseOptions
     /// <summary>The settings of the chosen defense that decide its output (for a store's settings record): batch size and workers, which change only the speed, are left out.</summary>
     public static object? SettingsOf(DefenseChoice choice) => choice.Name switch
     {
-        DefenseChoice.DecisionDip => choice.DecisionDipOptions with { BatchSize = 0, Trace = choice.DecisionDipOptions.Trace with { Workers = 0 } },
+        DefenseChoice.DecisionDip => WithoutSettingsAddedLaterWhenOff(
+            choice.DecisionDipOptions with { BatchSize = 0, Trace = choice.DecisionDipOptions.Trace with { Workers = 0 } }),
         DefenseChoice.DipDefend => choice.DipDefendOptions with { BatchSize = 0 },
         DefenseChoice.Jpeg => choice.JpegOptions,
         DefenseChoice.BitDepth => choice.BitDepthOptions,
         DefenseChoice.Median => choice.MedianOptions,
         _ => null,
     };
+
+    /// <summary>
+    /// The purifier's settings added after stores were first written (their JSON names), each with the value that turns
+    /// it off. They are left out of a store's settings while off, so that a store written before they existed accepts a
+    /// rerun that does not use them, and one that uses them is refused.
+    /// </summary>
+    static readonly (string Field, double Off)[] SettingsAddedLater = [("poor_fit", 0), ("late_change_fit", 1)];
+
+    static JsonObject WithoutSettingsAddedLaterWhenOff(PurifierOptions options)
+    {
+        var json = JsonSerializer.SerializeToNode(options, RunSettings.JsonOptions)!.AsObject();
+        foreach (var (field, off) in SettingsAddedLater)
+            if (json[field]?.GetValue<double>() == off)
+                json.Remove(field);
+        return json;
+    }
 }

@@ -8,12 +8,13 @@ namespace DipDefense.Cli;
 /// <param name="Hash">The first 16 hex digits of the SHA-256 of <paramref name="Json"/>.</param>
 internal sealed record RunSettings(string Json, string Hash)
 {
-    static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    /// <summary>How settings are written: snake_case names.</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>Serialises <paramref name="settings"/> and hashes it.</summary>
     public static RunSettings From(object settings)
     {
-        string json = JsonSerializer.Serialize(settings, Options);
+        string json = JsonSerializer.Serialize(settings, JsonOptions);
         return new RunSettings(json, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)))[..16]);
     }
 

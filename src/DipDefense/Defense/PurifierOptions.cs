@@ -77,16 +77,19 @@ public sealed record PurifierOptions
     /// snapshot, as the paper's fallback) when the mean over the gate window (<see cref="GateFrom"/>, <see cref="GateTo"/>)
     /// of s_i = p_{y′}(x_i), the victim's probability of the input's own label y′, is at least θ; under
     /// <see cref="PurifierSelection.Vote"/> such an input is not marked by a label change after w (only by a last snapshot
-    /// not labelled y′). In [0, 1]. Default 0.7 (calibrated). Not used by <see cref="PurifierSelection.Paper"/>.
+    /// not labelled y′). In [0, 1]. Default 0.6 (calibrated with <see cref="PoorFit"/> 0.98; docs/results/calibration.md, section 7).
+    /// Not used by <see cref="PurifierSelection.Paper"/>.
     /// </summary>
-    public double GateThreshold { get; init; } = 0.7;
+    public double GateThreshold { get; init; } = 0.6;
 
     /// <summary>
     /// φ_p, the poor-fit threshold of <see cref="PurifierSelection.Vote"/> (beyond the paper; docs/method.md, "Selection
     /// modes"): an input whose last snapshot has SSIM below φ_p to it (the final fit f) is marked as adversarial, because the
-    /// regularised DIP prior did not reproduce it. In [0, 1]; 0 (the default) turns it off. Not used by the other modes.
+    /// regularised DIP prior did not reproduce it. In [0, 1]; 0 turns it off. Default 0.98 (calibrated on CIFAR-10 with
+    /// σ_z = 1/30 and T = 1000; an absolute SSIM level, so recalibrate it for other data: docs/results/calibration.md,
+    /// section 7). Not used by the other modes.
     /// </summary>
-    public double PoorFit { get; init; }
+    public double PoorFit { get; init; } = 0.98;
 
     /// <summary>
     /// φ_l, the late-change fit of <see cref="PurifierSelection.Vote"/> (beyond the paper): a label change after w with gate

@@ -259,6 +259,32 @@ public sealed class EvaluateCliTests : IDisposable
     }
 
     [SharedDataFact]
+    public void FitThresholdsAreSettingsOfTheStoreOnlyWhenOnSoThatOlderStoresAcceptARerunWithThemOff()
+    {
+        // A store written before φ_p and φ_l existed has neither in its settings: a run with them off writes the same.
+        string store = Store("fit.db");
+        Json(CliRunner.Run(Evaluate(store, ["--poor-fit", "0", "--late-change-fit", "1"], count: 1)));
+        string settings = StoredSettings(store);
+        Assert.Contains("\"gate_threshold\"", settings);
+        Assert.DoesNotContain("poor_fit", settings);
+        Assert.DoesNotContain("late_change_fit", settings);
+        var rows = Rows(store);
+
+        var r = CliRunner.Run(Evaluate(store, ["--poor-fit", "0.98", "--late-change-fit", "1"], count: 1));
+        CliAssert.OneLineError(r, "--store", "other settings", "defenses");
+        Assert.Equal(rows, Rows(store));
+    }
+
+    static string StoredSettings(string store)
+    {
+        using var connection = new SqliteConnection($"Data Source={store};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM run WHERE key = 'settings'";
+        return (string)command.ExecuteScalar()!;
+    }
+
+    [SharedDataFact]
     public void MergingStoresThatDisagreeOnARowIsAnErrorNamingTheRow()
     {
         string first = Store("a.db"), second = Store("b.db"), merged = Store("merged.db");
