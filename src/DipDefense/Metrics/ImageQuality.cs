@@ -47,7 +47,7 @@ public static class ImageQuality
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         // The separable Gaussian filter over valid positions as two matrix products, (t · G_Wᵀ)ᵀ · G_Hᵀ: exact, and far
-        // faster than libtorch's float64 depthwise convolution (which took ~1 s per 16 traces of 200 snapshots). The
+        // faster than libtorch's float64 depthwise convolution (13 s instead of 0.3 s for the 3,200 snapshots of 16 traces). The
         // maps come out transposed, [N, C, W', H'], which the mean over positions does not see.
         var verticalT = GaussianBand(x.shape[2], x.device).t();
         var horizontalT = GaussianBand(x.shape[3], x.device).t();
