@@ -5,15 +5,28 @@
 # with the DIP purifier's defaults of its day (the vote, w = 30, θ = 0.7 over 0.1-0.3, no fit thresholds, H = 1), named
 # here so that the store accepts the rerun after a default changes; other settings need another --store. (The first
 # report, with the support gate's defaults w = 60, θ = 0.5 over 0.05-0.5, is in the git history of this folder.)
-# Usage: bash docs/results/evaluation.sh [COUNT]
+# Second, docs/results/bpda-vote/: BPDA (PGD through the purifier, backward pass as identity) against the purifier with
+# the defaults of its day (the vote, w = 30, θ = 0.6 over 0.1-0.3, φ_p = 0.98, H = 1), next to clean and plain PGD, on
+# images 250-265; EOT R = 1, the attacker knows the seed of the purification it attacks (the strongest case for one
+# draw). About 2.7 minutes per image on the quiet 2-core machine; a larger BPDA_COUNT extends its store likewise.
+# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 shared=../shared
 count=${1:-16}
+bpda_count=${2:-16}
 dotnet build src/DipDefense.Cli -c Release -v q -nologo >/dev/null
 cli=(dotnet src/DipDefense.Cli/bin/Release/net10.0/DipDefense.Cli.dll)
-"${cli[@]}" evaluate --model "$shared/models/cifar10-resnet20.onnx" --data "$shared/data/cifar10/test_batch_first500.bin" \
+# evaluate_and_report FOLDER COUNT SETTINGS...: images 250.. into docs/results/FOLDER/results.db, then its report.
+evaluate_and_report() {
+  local folder=docs/results/$1 count=$2
+  shift 2
+  "${cli[@]}" evaluate --model "$shared/models/cifar10-resnet20.onnx" --data "$shared/data/cifar10/test_batch_first500.bin" \
+    "$@" --offset 250 --count "$count" --store "$folder/results.db"
+  "${cli[@]}" report --store "$folder/results.db" --out "$folder/report"
+}
+evaluate_and_report evaluation "$count" \
   --defense none,decision-dip,jpeg,bit-depth,median --attack clean,fgsm:8/255,pgd:8/255,bim:8/255,mifgsm:8/255,cw,ddn \
-  --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0 --late-change-fit 1 --horizon 1 \
-  --offset 250 --count "$count" --store docs/results/evaluation/results.db
-"${cli[@]}" report --store docs/results/evaluation/results.db --out docs/results/evaluation/report
+  --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0 --late-change-fit 1 --horizon 1
+evaluate_and_report bpda-vote "$bpda_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 \
+  --selection vote --warmup 30 --gate-threshold 0.6 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --horizon 1

@@ -80,7 +80,8 @@ internal sealed class DefenseOptions
     /// it off. They are left out of a store's settings while off, so that a store written before they existed accepts a
     /// rerun that does not use them, and one that uses them is refused.
     /// </summary>
-    static readonly (string Field, double Off)[] SettingsAddedLater = [("poor_fit", 0), ("late_change_fit", 1)];
+    static readonly (string Field, double Off)[] SettingsAddedLater =
+        [("poor_fit", PurifierOptions.PoorFitOff), ("late_change_fit", PurifierOptions.LateChangeFitOff)];
 
     static JsonObject WithoutSettingsAddedLaterWhenOff(PurifierOptions options)
     {

@@ -223,8 +223,8 @@ public static class DipPurifyModel
     static readonly (string Field, Action<DipPurifyOptions> TurnOff)[] SettingsAddedLater =
     [
         (nameof(DipPurifyOptions.Horizon), o => o.Horizon = 1),
-        (nameof(DipPurifyOptions.PoorFit), o => o.PoorFit = 0),
-        (nameof(DipPurifyOptions.LateChangeFit), o => o.LateChangeFit = 1),
+        (nameof(DipPurifyOptions.PoorFit), o => o.PoorFit = DipDefense.Defense.PurifierOptions.PoorFitOff),
+        (nameof(DipPurifyOptions.LateChangeFit), o => o.LateChangeFit = DipDefense.Defense.PurifierOptions.LateChangeFitOff),
     ];
 
     static void ApplySettingsMissingFrom(byte[] optionsJson, DipPurifyOptions options)

@@ -290,7 +290,7 @@ internal static class CalibrateCommand
     static string SelectionLabel(PurifierOptions o) => o.Selection switch
     {
         PurifierSelection.Paper => "paper",
-        PurifierSelection.Vote when o.PoorFit > 0 || o.LateChangeFit < 1 =>
+        PurifierSelection.Vote when o.PoorFit != PurifierOptions.PoorFitOff || o.LateChangeFit != PurifierOptions.LateChangeFitOff =>
             $"vote {Format(o.GateThreshold)} ({WindowName(o)}) fit {Format(o.PoorFit)}/{Format(o.LateChangeFit)}",
         _ => $"{SelectionName(o.Selection)} {Format(o.GateThreshold)} ({WindowName(o)})",
     };

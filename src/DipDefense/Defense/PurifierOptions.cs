@@ -91,6 +91,12 @@ public sealed record PurifierOptions
     /// </summary>
     public double PoorFit { get; init; } = 0.98;
 
+    /// <summary>The value of <see cref="PoorFit"/> that turns it off: 0 (no final fit is below it).</summary>
+    public const double PoorFitOff = 0;
+
+    /// <summary>The value of <see cref="LateChangeFit"/> that turns it off: 1 (a late label change marks whatever the fit).</summary>
+    public const double LateChangeFitOff = 1;
+
     /// <summary>
     /// φ_l, the late-change fit of <see cref="PurifierSelection.Vote"/> (beyond the paper): a label change after w with gate
     /// support below θ marks an input only when its final fit f is below φ_l, so that an input the prior reproduces well is

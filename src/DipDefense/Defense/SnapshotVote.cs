@@ -27,7 +27,7 @@ public static class SnapshotVote
     /// <param name="lateChangeFit">φ_l: a late label change marks an input only when f is below it (1: always).</param>
     /// <exception cref="ArgumentException"><paramref name="labels"/> is empty or <paramref name="warmUp"/> is not an index into it.</exception>
     public static bool MarksAdversarial(IReadOnlyList<long> labels, long inputLabel, int warmUp, double support, double threshold,
-        double finalFit, double poorFit = 0, double lateChangeFit = 1)
+        double finalFit, double poorFit = PurifierOptions.PoorFitOff, double lateChangeFit = PurifierOptions.LateChangeFitOff)
     {
         ArgumentNullException.ThrowIfNull(labels);
         if (labels.Count == 0)
@@ -36,7 +36,7 @@ public static class SnapshotVote
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(warmUp, labels.Count);
         if (labels[^1] != inputLabel || finalFit < poorFit)
             return true;
-        bool lateChangeCounts = lateChangeFit >= 1 || finalFit < lateChangeFit;
+        bool lateChangeCounts = lateChangeFit >= PurifierOptions.LateChangeFitOff || finalFit < lateChangeFit;
         if (support >= threshold || !lateChangeCounts)
             return false;
         for (int i = warmUp; i < labels.Count; i++)
