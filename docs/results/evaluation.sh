@@ -27,6 +27,6 @@ evaluate_and_report() {
 }
 evaluate_and_report evaluation "$count" \
   --defense none,decision-dip,jpeg,bit-depth,median --attack clean,fgsm:8/255,pgd:8/255,bim:8/255,mifgsm:8/255,cw,ddn \
-  --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0 --late-change-fit 1 --horizon 1
+  --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0 --late-change-fit 1 --ambiguous-margin 0 --horizon 1
 evaluate_and_report bpda-vote "$bpda_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 \
-  --selection vote --warmup 30 --gate-threshold 0.6 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --horizon 1
+  --selection vote --warmup 30 --gate-threshold 0.6 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --horizon 1

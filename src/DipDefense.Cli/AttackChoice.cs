@@ -27,7 +27,7 @@ internal static class AttackChoice
             ? EightBitQuantization.Quantize(adversarial, clean, s.Eps)
             : AdversarialRounding.ToEightBit(classifier, clean, adversarial, labels);
 
-    public sealed record Settings(double Eps, double? Alpha, int? Steps, long Seed, int Queries);
+    public sealed record Settings(double Eps, double? Alpha, int? Steps, long Seed, int Queries, double Kappa = 0);
 
     public static Attack Create(string name, Func<nn.Module<Tensor, Tensor>> model, IClassifier classifier, Settings s) => name switch
     {
@@ -36,7 +36,7 @@ internal static class AttackChoice
         "bim" => new Bim(model(), s.Eps, s.Alpha ?? 2.0 / 255, s.Steps ?? 10),
         "mifgsm" => new MiFgsm(model(), s.Eps, s.Alpha ?? 2.0 / 255, s.Steps ?? 10),
         "apgd" => new Apgd(model(), s.Eps, s.Steps ?? 10, seed: s.Seed),
-        "cw" => new CarliniWagnerL2(model(), steps: s.Steps ?? 50),
+        "cw" => new CarliniWagnerL2(model(), kappa: s.Kappa, steps: s.Steps ?? 50),
         "ddn" => new Ddn(model(), steps: s.Steps ?? 100, seed: s.Seed),
         "hsj" => new HopSkipJump(classifier, PerturbationNorm.L2, maxQueries: s.Queries, seed: s.Seed),
         _ => throw new ArgumentException($"--attack must be one of {string.Join(", ", Names)}; got '{name}'."),

@@ -76,19 +76,24 @@ internal sealed class DefenseOptions
     };
 
     /// <summary>
-    /// The purifier's settings added after stores were first written (their JSON names), each with the value that turns
-    /// it off. They are left out of a store's settings while off, so that a store written before they existed accepts a
-    /// rerun that does not use them, and one that uses them is refused.
+    /// The purifier's settings added after stores were first written (their JSON names): each switch with the value that
+    /// turns it off and the fields it governs. They are left out of a store's settings while off, so that a store written
+    /// before they existed accepts a rerun that does not use them, and one that uses them is refused.
     /// </summary>
-    static readonly (string Field, double Off)[] SettingsAddedLater =
-        [("poor_fit", PurifierOptions.PoorFitOff), ("late_change_fit", PurifierOptions.LateChangeFitOff)];
+    static readonly (string Switch, double Off, string[] Fields)[] SettingsAddedLater =
+    [
+        ("poor_fit", PurifierOptions.PoorFitOff, ["poor_fit"]),
+        ("late_change_fit", PurifierOptions.LateChangeFitOff, ["late_change_fit"]),
+        ("ambiguous_margin", PurifierOptions.AmbiguousMarginOff, ["ambiguous_margin", "own_label_weight"]),
+    ];
 
     static JsonObject WithoutSettingsAddedLaterWhenOff(PurifierOptions options)
     {
         var json = JsonSerializer.SerializeToNode(options, RunSettings.JsonOptions)!.AsObject();
-        foreach (var (field, off) in SettingsAddedLater)
-            if (json[field]?.GetValue<double>() == off)
-                json.Remove(field);
+        foreach (var (name, off, fields) in SettingsAddedLater)
+            if (json[name]?.GetValue<double>() == off)
+                foreach (string field in fields)
+                    json.Remove(field);
         return json;
     }
 }

@@ -32,12 +32,14 @@ internal sealed class PurifierOptionsBinding
     public Option<string> GateWindow { get; } = new("--gate-window") { Description = "The gate's window from-to, as shares of the trace (0.1-0.3: snapshots 20 to 60 of 200).", DefaultValueFactory = _ => CalibrateCommand.WindowName(Defaults) };
     public Option<double> PoorFit { get; } = new("--poor-fit") { Description = "φ_p (vote): an input whose last snapshot has SSIM below this to it is marked as adversarial (0: off).", DefaultValueFactory = _ => Defaults.PoorFit };
     public Option<double> LateChangeFit { get; } = new("--late-change-fit") { Description = "φ_l (vote): a late label change with weak support marks an input only when its last snapshot's SSIM to it is below this (1: no condition).", DefaultValueFactory = _ => Defaults.LateChangeFit };
+    public Option<double> AmbiguousMargin { get; } = new("--ambiguous-margin") { Description = "μ (vote): a marked input whose victim logit margin is below this votes with its own label too, weighted by --own-label-weight (0: off).", DefaultValueFactory = _ => Defaults.AmbiguousMargin };
+    public Option<double> OwnLabelWeight { get; } = new("--own-label-weight") { Description = "λ (vote): the weight of an ambiguous input's own label in its vote (0: left out).", DefaultValueFactory = _ => Defaults.OwnLabelWeight };
 
     public Option<double> Horizon { get; } = new("--horizon") { Description = "H: the share of the DIP trace the reconstruction reads; the fit stops there (1: the whole trace).", DefaultValueFactory = _ => Defaults.Horizon };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Preset, Iterations, Snapshots, Batch, Seed, InputNoise, OutputAveraging, NoiseFree, Tau, WarmUp, StableRun, Pairs, Eta, Grid, Selection, GateThreshold, GateWindow, PoorFit, LateChangeFit, Horizon })
+        foreach (var option in new Option[] { Preset, Iterations, Snapshots, Batch, Seed, InputNoise, OutputAveraging, NoiseFree, Tau, WarmUp, StableRun, Pairs, Eta, Grid, Selection, GateThreshold, GateWindow, PoorFit, LateChangeFit, AmbiguousMargin, OwnLabelWeight, Horizon })
             command.Options.Add(option);
     }
 
@@ -69,6 +71,8 @@ internal sealed class PurifierOptionsBinding
             GateTo = window.To,
             PoorFit = result.GetValue(PoorFit),
             LateChangeFit = result.GetValue(LateChangeFit),
+            AmbiguousMargin = result.GetValue(AmbiguousMargin),
+            OwnLabelWeight = result.GetValue(OwnLabelWeight),
             Horizon = result.GetValue(Horizon),
             BatchSize = result.GetValue(Batch),
         };
@@ -97,6 +101,8 @@ internal sealed class PurifierOptionsBinding
         gate_window = CalibrateCommand.WindowName(options),
         poor_fit = options.PoorFit,
         late_change_fit = options.LateChangeFit,
+        ambiguous_margin = options.AmbiguousMargin,
+        own_label_weight = options.OwnLabelWeight,
         horizon = options.Horizon,
         batch = options.BatchSize,
     };

@@ -28,6 +28,8 @@ internal static class SensitivityFigures
         new("gate threshold θ", "gate-threshold", o => o.GateThreshold),
         new("poor-fit threshold φ_p", "poor-fit", o => o.PoorFit),
         new("late-change fit φ_l", "late-change-fit", o => o.LateChangeFit),
+        new("ambiguous margin μ", "ambiguous-margin", o => o.AmbiguousMargin),
+        new("own-label weight λ", "own-label-weight", o => o.OwnLabelWeight),
         new("horizon H", "horizon", o => o.Horizon),
     ];
 

@@ -225,6 +225,7 @@ public static class DipPurifyModel
         (nameof(DipPurifyOptions.Horizon), o => o.Horizon = 1),
         (nameof(DipPurifyOptions.PoorFit), o => o.PoorFit = DipDefense.Defense.PurifierOptions.PoorFitOff),
         (nameof(DipPurifyOptions.LateChangeFit), o => o.LateChangeFit = DipDefense.Defense.PurifierOptions.LateChangeFitOff),
+        (nameof(DipPurifyOptions.AmbiguousMargin), o => o.AmbiguousMargin = DipDefense.Defense.PurifierOptions.AmbiguousMarginOff),
     ];
 
     static void ApplySettingsMissingFrom(byte[] optionsJson, DipPurifyOptions options)

@@ -74,6 +74,12 @@ public sealed class DipPurifyOptions
         /// <summary>φ_l of the vote: the core default (<see cref="PurifierOptions.LateChangeFit"/>).</summary>
         public static readonly double LateChangeFit = Core.LateChangeFit;
 
+        /// <summary>μ of the vote: the core default (<see cref="PurifierOptions.AmbiguousMargin"/>).</summary>
+        public static readonly double AmbiguousMargin = Core.AmbiguousMargin;
+
+        /// <summary>λ of the vote: the core default (<see cref="PurifierOptions.OwnLabelWeight"/>).</summary>
+        public static readonly double OwnLabelWeight = Core.OwnLabelWeight;
+
         /// <summary>The share of the trace read: the core default (<see cref="PurifierOptions.Horizon"/>).</summary>
         public static readonly double Horizon = Core.Horizon;
 
@@ -216,6 +222,18 @@ public sealed class DipPurifyOptions
     public double LateChangeFit = Defaults.LateChangeFit;
 
     /// <summary>
+    /// μ of the vote, ≥ 0 (a logit margin of the victim): a marked row whose victim margin is below it votes with its own
+    /// label too, weighted by <see cref="OwnLabelWeight"/> (0: off). Default: the core default (<see cref="PurifierOptions.AmbiguousMargin"/>).
+    /// </summary>
+    public double AmbiguousMargin = Defaults.AmbiguousMargin;
+
+    /// <summary>
+    /// λ of the vote, finite and ≥ 0: the weight of an ambiguous row's own label in its vote. Default: the core default
+    /// (<see cref="PurifierOptions.OwnLabelWeight"/>).
+    /// </summary>
+    public double OwnLabelWeight = Defaults.OwnLabelWeight;
+
+    /// <summary>
     /// H, the share of the DIP trace the reconstruction reads; the fit stops there, so a row costs H of a full trace. In (0, 1].
     /// Default: the core default (<see cref="PurifierOptions.Horizon"/>).
     /// </summary>
@@ -323,6 +341,8 @@ public sealed class DipPurifyOptions
             GateTo = settings.GateTo,
             PoorFit = settings.PoorFit,
             LateChangeFit = settings.LateChangeFit,
+            AmbiguousMargin = settings.AmbiguousMargin,
+            OwnLabelWeight = settings.OwnLabelWeight,
             Horizon = settings.Horizon,
             SsimThreshold = settings.SsimThreshold,
             WarmUp = settings.WarmUp,
@@ -356,6 +376,8 @@ public sealed class DipPurifyOptions
         GateTo = GateTo,
         PoorFit = PoorFit,
         LateChangeFit = LateChangeFit,
+        AmbiguousMargin = AmbiguousMargin,
+        OwnLabelWeight = OwnLabelWeight,
         Horizon = Horizon,
         SsimThreshold = SsimThreshold,
         WarmUp = WarmUp,

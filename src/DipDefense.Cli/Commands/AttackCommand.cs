@@ -22,6 +22,7 @@ internal static class AttackCommand
         var eps = new Option<string>("--eps") { Description = "L∞ budget of fgsm/pgd/bim/mifgsm/apgd, a number or a fraction.", DefaultValueFactory = _ => "8/255" };
         var alpha = new Option<string?>("--alpha") { Description = "Step size of pgd/bim/mifgsm (default 2/255)." };
         var steps = new Option<int?>("--steps") { Description = "Iterations (defaults: pgd/bim/mifgsm/apgd 10, cw 50, ddn 100)." };
+        var kappa = new Option<double>("--kappa") { Description = "Confidence margin κ of cw: the adversarial's logit margin over the true class reaches at least κ (0: just across the boundary).", DefaultValueFactory = _ => 0 };
         var queries = new Option<int>("--queries") { Description = "Query budget per image of hsj.", DefaultValueFactory = _ => 1000 };
         var seed = new Option<long>("--seed") { Description = "Seed of every random choice.", DefaultValueFactory = _ => 0 };
         var batch = new Option<int>("--batch") { Description = "Images attacked together.", DefaultValueFactory = _ => 100 };
@@ -31,7 +32,7 @@ internal static class AttackCommand
         var command = new Command("attack", "Attack an ONNX classifier (white-box through its differentiable TorchSharp import, or decision-based) and save the adversarial images.");
         victim.AddTo(command);
         data.AddTo(command);
-        foreach (var option in new Option[] { attack, eps, alpha, steps, queries, seed, batch, output, device.Option, json })
+        foreach (var option in new Option[] { attack, eps, alpha, steps, kappa, queries, seed, batch, output, device.Option, json })
             command.Options.Add(option);
 
         command.SetAction(result =>
@@ -47,7 +48,8 @@ internal static class AttackCommand
                 result.GetValue(alpha) is { } a ? Fraction.Parse(a, "--alpha") : null,
                 result.GetValue(steps),
                 result.GetValue(seed),
-                result.GetValue(queries));
+                result.GetValue(queries),
+                result.GetValue(kappa));
             var target = device.Resolve(result);
 
             using var clean = data.Load(result);

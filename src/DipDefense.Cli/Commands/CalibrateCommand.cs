@@ -48,6 +48,8 @@ internal static class CalibrateCommand
         var gateWindow = new Option<string>("--gate-window") { Description = "Comma-separated support-gate windows from-to, as shares of the trace (0.1-0.3: snapshots 20 to 60 of 200; support-gate and vote).", DefaultValueFactory = _ => WindowName(defaults) };
         var poorFit = new Option<string>("--poor-fit") { Description = "Comma-separated poor-fit thresholds φ_p (vote): an input whose last snapshot has SSIM below it to the input is marked (0: off).", DefaultValueFactory = _ => Format(defaults.PoorFit) };
         var lateChangeFit = new Option<string>("--late-change-fit") { Description = "Comma-separated late-change fits φ_l (vote): a late label change marks an input only when its last snapshot's SSIM to it is below it (1: no condition).", DefaultValueFactory = _ => Format(defaults.LateChangeFit) };
+        var ambiguousMargin = new Option<string>("--ambiguous-margin") { Description = "Comma-separated ambiguous margins μ (vote): a marked input whose victim logit margin is below it votes with its own label too (0: off).", DefaultValueFactory = _ => Format(defaults.AmbiguousMargin) };
+        var ownLabelWeight = new Option<string>("--own-label-weight") { Description = "Comma-separated weights λ of an ambiguous input's own label in its vote (vote; 0: left out).", DefaultValueFactory = _ => Format(defaults.OwnLabelWeight) };
         var horizon = new Option<string>("--horizon") { Description = "Comma-separated horizons H: the share of the trace the reconstruction reads (1: all of it).", DefaultValueFactory = _ => Format(defaults.Horizon) };
         var traceCache = new Option<string?>("--trace-cache") { Description = "Folder that keeps the DIP traces (keyed by inputs and trace settings): a rerun reuses them instead of recomputing." };
         var plot = new Option<string?>("--plot") { Description = "Folder for the sensitivity figures (the paper's Fig. 6/7): per selection mode, the accuracy on each set against every setting the sweep varied, the others at that mode's best setting (created if absent; its parent must exist)." };
@@ -55,7 +57,7 @@ internal static class CalibrateCommand
 
         var command = new Command("calibrate", "Sweep the purifier's settings (τ, w, N, η, G) on DIP traces computed once per image set; rank them by mean accuracy.");
         victim.AddTo(command);
-        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, noiseFree, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, poorFit, lateChangeFit, horizon, traceCache, plot, device.Option, json })
+        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, noiseFree, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, poorFit, lateChangeFit, ambiguousMargin, ownLabelWeight, horizon, traceCache, plot, device.Option, json })
             command.Options.Add(option);
 
         command.SetAction(result =>
@@ -82,6 +84,8 @@ internal static class CalibrateCommand
             // The fit thresholds are the vote's: the other modes take one (unused) value, so that they are not evaluated twice.
             var poorFits = ParseList("--poor-fit", result.GetValue(poorFit)!, double.Parse);
             var lateChangeFits = ParseList("--late-change-fit", result.GetValue(lateChangeFit)!, double.Parse);
+            var ambiguousMargins = ParseList("--ambiguous-margin", result.GetValue(ambiguousMargin)!, double.Parse);
+            var ownLabelWeights = ParseList("--own-label-weight", result.GetValue(ownLabelWeight)!, double.Parse);
             var settings = (
                 from traceSetting in traces
                 from t in ParseList("--tau", result.GetValue(tau)!, double.Parse)
@@ -93,12 +97,15 @@ internal static class CalibrateCommand
                 from gate in Gates(result.GetValue(selection)!, result.GetValue(gateThreshold)!, result.GetValue(gateWindow)!)
                 from fp in gate.Selection == PurifierSelection.Vote ? poorFits : [defaults.PoorFit]
                 from fl in gate.Selection == PurifierSelection.Vote ? lateChangeFits : [defaults.LateChangeFit]
+                from μ in gate.Selection == PurifierSelection.Vote ? ambiguousMargins : [defaults.AmbiguousMargin]
+                // λ matters only with a margin: with μ off one value of it, so that equal settings are not evaluated twice.
+                from λ in gate.Selection == PurifierSelection.Vote && μ != PurifierOptions.AmbiguousMarginOff ? ownLabelWeights : [defaults.OwnLabelWeight]
                 from h in ParseList("--horizon", result.GetValue(horizon)!, double.Parse)
                 select baseOptions with
                 {
                     Trace = traceSetting, SsimThreshold = t, WarmUp = w, StableRun = k, Pairs = n, Eta = e, GridSections = g,
                     Selection = gate.Selection, GateThreshold = gate.Threshold, GateFrom = gate.From, GateTo = gate.To, Horizon = h,
-                    PoorFit = fp, LateChangeFit = fl,
+                    PoorFit = fp, LateChangeFit = fl, AmbiguousMargin = μ, OwnLabelWeight = λ,
                 }).ToArray();
             foreach (var setting in settings)
                 setting.Validate("settings");
@@ -241,6 +248,8 @@ internal static class CalibrateCommand
             gate_window = Options.Selection == PurifierSelection.Paper ? null : WindowName(Options),
             poor_fit = Options.Selection == PurifierSelection.Vote ? Options.PoorFit : (double?)null,
             late_change_fit = Options.Selection == PurifierSelection.Vote ? Options.LateChangeFit : (double?)null,
+            ambiguous_margin = Options.Selection == PurifierSelection.Vote ? Options.AmbiguousMargin : (double?)null,
+            own_label_weight = Options.Selection == PurifierSelection.Vote && Options.AmbiguousMargin != PurifierOptions.AmbiguousMarginOff ? Options.OwnLabelWeight : (double?)null,
             horizon = Options.Horizon,
             tau = Options.SsimThreshold,
             warmup = Options.WarmUp,
@@ -290,8 +299,9 @@ internal static class CalibrateCommand
     static string SelectionLabel(PurifierOptions o) => o.Selection switch
     {
         PurifierSelection.Paper => "paper",
-        PurifierSelection.Vote when o.PoorFit != PurifierOptions.PoorFitOff || o.LateChangeFit != PurifierOptions.LateChangeFitOff =>
-            $"vote {Format(o.GateThreshold)} ({WindowName(o)}) fit {Format(o.PoorFit)}/{Format(o.LateChangeFit)}",
+        PurifierSelection.Vote => $"vote {Format(o.GateThreshold)} ({WindowName(o)})"
+            + (o.PoorFit != PurifierOptions.PoorFitOff || o.LateChangeFit != PurifierOptions.LateChangeFitOff ? $" fit {Format(o.PoorFit)}/{Format(o.LateChangeFit)}" : "")
+            + (o.AmbiguousMargin != PurifierOptions.AmbiguousMarginOff ? $" own {Format(o.AmbiguousMargin)}/{Format(o.OwnLabelWeight)}" : ""),
         _ => $"{SelectionName(o.Selection)} {Format(o.GateThreshold)} ({WindowName(o)})",
     };
 

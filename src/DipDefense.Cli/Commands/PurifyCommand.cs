@@ -100,6 +100,7 @@ internal static class PurifyCommand
                     used_pairs = d.UsedPairs,
                     passed_through = d.PassedThrough,
                     gate_support = d.GateSupport,
+                    input_margin = Output.Number(d.InputMargin),
                     voted_class = d.VotedClass,
                     voted_snapshot = d.VotedSnapshot,
                 }),

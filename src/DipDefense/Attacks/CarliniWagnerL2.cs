@@ -14,12 +14,14 @@ namespace DipDefense.Attacks;
 /// <c>w = atanh(2x − 1)</c>, with Adam (learning rate <see cref="Lr"/>, β = (0.9, 0.999), ε = 1e-8) on
 /// <c>Σ‖x' − x‖₂² + c · Σ f(x')</c>, where for the true class y
 /// <c>f(x') = max(Z(x')_y − max_{i≠y} Z(x')_i, −kappa)</c> (the untargeted form of
-/// <c>max(max_{i≠t} Z_i − Z_t, −κ)</c>). Each image keeps the successful (misclassified) x' with the smallest L2
-/// distance; an image never misclassified comes back unchanged. As in torchattacks, the attack stops early when
+/// <c>max(max_{i≠t} Z_i − Z_t, −κ)</c>). Each image keeps the successful x' (misclassified with
+/// <c>max_{i≠y} Z_i − Z_y ≥ κ</c>, the paper's success test) with the smallest L2 distance; an image never successful
+/// comes back unchanged. As in torchattacks, the attack stops early when
 /// the total cost, checked every max(steps / 10, 1) steps, has increased.
 /// </para>
-/// <para>Deviations from torchattacks: the largest other logit is taken over i ≠ y (torchattacks multiplies by
-/// the one-hot complement, which counts Z_y as 0); <c>2x − 1</c> is clipped to ±(1 − 1e-6) before atanh so that
+/// <para>Deviations from torchattacks: success needs the margin κ, as in the paper (torchattacks keeps the smallest
+/// misclassified x', so its κ shapes the path but the kept image is usually just across the boundary); the largest
+/// other logit is taken over i ≠ y (torchattacks multiplies by the one-hot complement, which counts Z_y as 0); <c>2x − 1</c> is clipped to ±(1 − 1e-6) before atanh so that
 /// pixels at exactly 0 or 1 do not give infinite w.</para>
 /// <para>Arguments (torchattacks defaults): c = 1, kappa = 0, steps = 50, lr = 0.01.</para>
 /// <para>Shape: images float32 [N, C, H, W] in [0, 1]; labels int64 [N]; output [N, C, H, W] in [0, 1].</para>
@@ -86,8 +88,10 @@ public sealed class CarliniWagnerL2 : GradientAttack
             var denominator = nextV.sqrt() / Math.Sqrt(1 - Math.Pow(Beta2, t)) + AdamEpsilon;
             var nextW = (w - Lr / (1 - Math.Pow(Beta1, t)) * nextM / denominator).MoveToOuterDisposeScope();
 
-            // Keep the smallest successful perturbation per image.
-            var improved = logits.argmax(1).ne(labels).logical_and(bestL2.gt(currentL2));
+            // Keep the smallest successful perturbation per image: misclassified by a margin of at least κ (Carlini and
+            // Wagner's success test; with κ = 0, misclassified).
+            var improved = logits.argmax(1).ne(labels).logical_and(Margin(logits, labels, clamped: false).le(-Kappa))
+                .logical_and(bestL2.gt(currentL2));
             var nextBestL2 = where(improved, currentL2, bestL2).MoveToOuterDisposeScope();
             var nextBest = where(improved.view(-1, 1, 1, 1), adversarial, best).MoveToOuterDisposeScope();
 
@@ -111,12 +115,13 @@ public sealed class CarliniWagnerL2 : GradientAttack
 
     private static Tensor SquaredL2(Tensor a, Tensor b) => (a - b).square().flatten(1).sum(1);
 
-    /// <summary>f = max(Z_y − max_{i≠y} Z_i, −κ) per image.</summary>
-    private Tensor Margin(Tensor logits, Tensor labels)
+    /// <summary>f = max(Z_y − max_{i≠y} Z_i, −κ) per image; unclamped, Z_y − max_{i≠y} Z_i.</summary>
+    private Tensor Margin(Tensor logits, Tensor labels, bool clamped = true)
     {
         var oneHot = nn.functional.one_hot(labels, logits.shape[1]).to_type(ScalarType.Bool);
         var real = logits.gather(1, labels.unsqueeze(1)).squeeze(1);
         var other = logits.masked_fill(oneHot, float.NegativeInfinity).amax(new long[] { 1 });
-        return (real - other).clamp_min(-Kappa);
+        var margin = real - other;
+        return clamped ? margin.clamp_min(-Kappa) : margin;
     }
 }

@@ -2,7 +2,7 @@ namespace DipDefense.Defense;
 
 /// <summary>
 /// Step 2 of the method (docs/method.md) for B traces of M snapshots: the victim's label y_i and the SSIM
-/// q_i = SSIM(x_i, x′) of every snapshot, the victim's label y′ of each input, and the support
+/// q_i = SSIM(x_i, x′) of every snapshot, the victim's label y′ of each input and its logit margin m there, and the support
 /// s_i = p_{y′}(x_i), the victim's probability (softmax of its logits) of the input's label at every snapshot, and the victim's
 /// probabilities p(x_i) of every class at every snapshot (the vote of <see cref="PurifierSelection.Vote"/>). It does not depend on τ, w, N, η or G, so one mapping serves every
 /// setting of <see cref="DecisionSpaceReconstruction"/> for the same traces, inputs and victim
@@ -14,11 +14,13 @@ public sealed class DecisionMapping
     private readonly long[] labels;
     private readonly double[] ssim;
     private readonly long[] inputLabels;
+    private readonly double[] inputMargins;
     private readonly double[] probabilities;
 
     internal DecisionMapping(int traces, int snapshots, int classes, long[] labels, double[] ssim, long[] inputLabels,
-        double[] probabilities, TimeSpan elapsed)
+        double[] inputMargins, double[] probabilities, TimeSpan elapsed)
     {
+        this.inputMargins = inputMargins;
         Classes = classes;
         this.probabilities = probabilities;
         Traces = traces;
@@ -50,6 +52,12 @@ public sealed class DecisionMapping
     /// <summary>y′ of trace <paramref name="trace"/>: the victim's label of the input the trace was fitted to.</summary>
     public long InputLabelOf(int trace) => inputLabels[CheckTrace(trace)];
 
+    /// <summary>
+    /// m of trace <paramref name="trace"/>: the victim's logit margin on the input, z_{y′}(x′) − max_{k ≠ y′} z_k(x′), ≥ 0
+    /// (+∞ for a one-class victim).
+    /// </summary>
+    public double InputMarginOf(int trace) => inputMargins[CheckTrace(trace)];
+
     /// <summary>s_i of trace <paramref name="trace"/>: the victim's probability of the input's label y′ at every snapshot, M values.</summary>
     public ArraySegment<double> SupportOf(int trace)
     {
@@ -71,7 +79,7 @@ public sealed class DecisionMapping
         T[] Take<T>(T[] values, int width) =>
             [.. Enumerable.Range(0, Traces).SelectMany(b => values.Skip(b * Snapshots * width).Take(snapshots * width))];
         return new DecisionMapping(Traces, snapshots, Classes, Take(labels, 1), Take(ssim, 1), inputLabels,
-            Take(probabilities, Classes), Elapsed);
+            inputMargins, Take(probabilities, Classes), Elapsed);
     }
 
     /// <summary>The label of snapshot <paramref name="row"/> of the flattened [B·M] snapshots (row = b·M + i).</summary>

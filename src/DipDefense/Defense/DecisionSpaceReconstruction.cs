@@ -136,11 +136,16 @@ public sealed class DecisionSpaceReconstruction
         var logits = Victim.Logits(flat);
         var probabilities = softmax(logits.to(ScalarType.Float64), 1);
         long[] labels = ToLongs(logits.argmax(1));
-        long[] inputLabels = Victim.PredictLabels(inputs.detach());
+        var inputLogits = Victim.Logits(inputs.detach()).to(ScalarType.Float64);
+        long[] inputLabels = ToLongs(inputLogits.argmax(1));
+        var top = inputLogits.shape[1] < 2 ? null : inputLogits.topk(2, 1).values;
+        double[] inputMargins = top is null
+            ? [.. Enumerable.Repeat(double.PositiveInfinity, count)]
+            : ToDoubles(top.select(1, 0).sub(top.select(1, 1)));
         double[] all = ToDoubles(probabilities);
         var repeated = inputs.detach().unsqueeze(1).expand([count, snapshots, .. imageShape]).reshape([count * snapshots, .. imageShape]);
         double[] ssim = ToDoubles(ImageQuality.Ssim(flat, repeated));
-        return new DecisionMapping(count, snapshots, (int)probabilities.shape[1], labels, ssim, inputLabels, all, clock.Elapsed);
+        return new DecisionMapping(count, snapshots, (int)probabilities.shape[1], labels, ssim, inputLabels, inputMargins, all, clock.Elapsed);
     }
 
     private PurificationResult Reconstruct(Tensor traces, Tensor inputs, DecisionMapping? mapping, Action<PurificationStage>? onStage, CancellationToken cancellationToken)
@@ -196,7 +201,10 @@ public sealed class DecisionSpaceReconstruction
                         mapping.SsimOf(b)[^1], Options.PoorFit, Options.LateChangeFit);
                 passed[b] = !marked;
                 if (marked)
-                    votes[b] = SnapshotVote.Choose(mapping.ProbabilitiesOf(b), mapping.Classes, mapping.InputLabelOf(b), Options.WarmUp);
+                {
+                    double ownLabelWeight = mapping.InputMarginOf(b) < Options.AmbiguousMargin ? Options.OwnLabelWeight : 0;
+                    votes[b] = SnapshotVote.Choose(mapping.ProbabilitiesOf(b), mapping.Classes, mapping.InputLabelOf(b), Options.WarmUp, ownLabelWeight);
+                }
             }
             used[b] = passed[b] || votes[b] is not null ? [] : CrossBoundaryDetection.LastPairs(crossings[b], Options.Pairs);
             pairRows.AddRange(used[b].Select(i => (long)b * snapshots + i));
@@ -255,6 +263,7 @@ public sealed class DecisionSpaceReconstruction
                 InputLabel = mapping.InputLabelOf(b),
                 LockIn = CrossBoundaryDetection.LockIn(mapping.LabelsOf(b)),
                 GateSupport = support[b],
+                InputMargin = mapping.InputMarginOf(b),
                 PassedThrough = passed[b],
                 VotedClass = votes[b]?.Class,
                 VotedSnapshot = votes[b]?.Snapshot,

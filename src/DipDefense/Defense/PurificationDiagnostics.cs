@@ -37,10 +37,16 @@ public sealed record PurificationDiagnostics
     /// <summary>The gate's value for this input: the mean of p_{y′}(x_i) over the gate window; null under <see cref="PurifierSelection.Paper"/>.</summary>
     public double? GateSupport { get; init; }
 
+    /// <summary>
+    /// m: the victim's logit margin on the input, z_{y′}(x′) − max_{k ≠ y′} z_k(x′) (+∞ for a one-class victim); under
+    /// <see cref="PurifierSelection.Vote"/> a marked input below <see cref="PurifierOptions.AmbiguousMargin"/> votes with y′ too.
+    /// </summary>
+    public double InputMargin { get; init; }
+
     /// <summary>Whether the input passed the gate (its output is its last snapshot; no pair was looked at).</summary>
     public bool PassedThrough { get; init; }
 
-    /// <summary>Under <see cref="PurifierSelection.Vote"/>, for an input its trace marks as adversarial: the voted class c ≠ y′ (<see cref="SnapshotVote"/>); else null.</summary>
+    /// <summary>Under <see cref="PurifierSelection.Vote"/>, for an input its trace marks as adversarial: the voted class c (<see cref="SnapshotVote"/>; y′ only for an ambiguous input whose own label won); else null.</summary>
     public long? VotedClass { get; init; }
 
     /// <summary>Under <see cref="PurifierSelection.Vote"/>, for an input its trace marks as adversarial: the snapshot i ≥ w with the largest p_c(x_i), which is the output; else null.</summary>

@@ -47,14 +47,17 @@ public static class SnapshotVote
 
     /// <summary>
     /// The voted class c = argmax over k ≠ y′ of Σ_{i ≥ w} p_k(x_i), and the snapshot i ≥ w with the largest p_c(x_i) (the
-    /// earliest on ties), which is the output.
+    /// earliest on ties), which is the output. With an own-label weight λ &gt; 0 (an ambiguous input,
+    /// <see cref="PurifierOptions.AmbiguousMargin"/>) y′ votes too, with λ·Σ_{i ≥ w} p_{y′}(x_i), and wins ties.
     /// </summary>
     /// <param name="probabilities">p(x_i) of the M snapshots, snapshot-major: M·K values (<see cref="DecisionMapping.ProbabilitiesOf"/>).</param>
     /// <param name="classes">K ≥ 2.</param>
-    /// <param name="inputLabel">y′, left out of the vote; in [0, K).</param>
+    /// <param name="inputLabel">y′, left out of the vote unless <paramref name="ownLabelWeight"/> &gt; 0; in [0, K).</param>
     /// <param name="warmUp">w: the first snapshot that votes; in [0, M).</param>
-    /// <exception cref="ArgumentException">A size or index is out of range; the message names it.</exception>
-    public static (long Class, int Snapshot) Choose(IReadOnlyList<double> probabilities, int classes, long inputLabel, int warmUp)
+    /// <param name="ownLabelWeight">λ ≥ 0, the weight of y′'s votes; 0 (the default) leaves y′ out.</param>
+    /// <exception cref="ArgumentException">A size, index or weight is out of range; the message names it.</exception>
+    public static (long Class, int Snapshot) Choose(IReadOnlyList<double> probabilities, int classes, long inputLabel, int warmUp,
+        double ownLabelWeight = 0)
     {
         ArgumentNullException.ThrowIfNull(probabilities);
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
@@ -65,6 +68,8 @@ public static class SnapshotVote
         int snapshots = probabilities.Count / classes;
         ArgumentOutOfRangeException.ThrowIfNegative(warmUp);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(warmUp, snapshots);
+        if (!(ownLabelWeight >= 0) || double.IsInfinity(ownLabelWeight))
+            throw new ArgumentOutOfRangeException(nameof(ownLabelWeight), ownLabelWeight, "ownLabelWeight must be finite and non-negative.");
 
         var votes = new double[classes];
         for (int i = warmUp; i < snapshots; i++)
@@ -74,6 +79,8 @@ public static class SnapshotVote
         for (int k = 0; k < classes; k++)
             if (k != inputLabel && (voted < 0 || votes[k] > votes[voted]))
                 voted = k;
+        if (ownLabelWeight > 0 && ownLabelWeight * votes[inputLabel] >= votes[voted])
+            voted = (int)inputLabel;
 
         int best = warmUp;
         for (int i = warmUp + 1; i < snapshots; i++)

@@ -93,6 +93,33 @@ public class WhiteBoxAttackTests(TinyModelFixture f)
     }
 
     [Fact]
+    public void CarliniWagner_WithKappa_KeepsOnlyImagesMisclassifiedByAtLeastKappa()
+    {
+        const double kappa = 3;
+        using var plain = new CarliniWagnerL2(f.Model, c: 10, steps: 100).Run(f.TestImages, f.TestLabels);
+        using var confident = new CarliniWagnerL2(f.Model, c: 10, kappa: kappa, steps: 100).Run(f.TestImages, f.TestLabels);
+
+        static double[] Margins(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
+        {
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            var logits = model.forward(images);
+            var real = logits.gather(1, labels.unsqueeze(1)).squeeze(1);
+            var other = logits.masked_fill(nn.functional.one_hot(labels, logits.shape[1]).to_type(ScalarType.Bool), float.NegativeInfinity).amax([1]);
+            return other.sub(real).to(ScalarType.Float64).data<double>().ToArray();
+        }
+        double[] plainMargins = Margins(f.Model, plain, f.TestLabels), confidentMargins = Margins(f.Model, confident, f.TestLabels);
+        using var difference = confident.sub(f.TestImages).abs().flatten(1).amax([1]);
+        bool[] changed = [.. difference.data<float>().ToArray().Select(d => d > 0)];
+        Assert.True(changed.Count(c => c) >= changed.Length / 2, $"{changed.Count(c => c)} of {changed.Length} attacked");
+        for (int i = 0; i < changed.Length; i++)
+            if (changed[i])
+                Assert.True(confidentMargins[i] >= kappa - 1e-4, $"image {i}: margin {confidentMargins[i]} < κ {kappa}");
+        // Without κ the kept images sit just across the boundary.
+        Assert.True(plainMargins.Where(m => m > 0).Average() < kappa, string.Join(", ", plainMargins));
+    }
+
+    [Fact]
     public void Ddn_FindsMisclassifiedImagesWithSmallL2()
     {
         using var adv = new Ddn(f.Model).Run(f.TestImages, f.TestLabels);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DipDefense.Data;
 using DipDefense.Tests.Infrastructure;
+using DipDefense.Victims;
 
 namespace DipDefense.Tests.Cli;
 
@@ -80,6 +81,16 @@ public sealed class CliCommandTests : IDisposable
         using var purified = DatasetReader.Read(output);
         using var clean = DatasetReader.Read(SharedData.Cifar10Batch);
         using var part = clean.Slice(3, 3);
+        // input_margin: the victim's logit margin of its own label on each input.
+        using (var victim = new OnnxClassifier(SharedData.ResNet20))
+        using (var logits = victim.Logits(part.Images))
+        using (var top = logits.topk(2, 1).values)
+        {
+            float[] t = top.data<float>().ToArray();
+            double[] margins = [.. root.GetProperty("images").EnumerateArray().Select(image => image.GetProperty("input_margin").GetDouble())];
+            for (int i = 0; i < 3; i++)
+                Assert.Equal(t[2 * i] - t[2 * i + 1], margins[i], 3);
+        }
         Assert.Equal(part.Labels.data<long>().ToArray(), purified.Labels.data<long>().ToArray());
         Assert.True((purified.Images - part.Images).abs().max().item<float>() > 0, "purification returned the input unchanged");
     }
@@ -179,20 +190,28 @@ public sealed class CliCommandTests : IDisposable
     }
 
     [SharedDataFact]
-    public void CalibrateSweepsTheFitThresholdsForTheVoteOnly()
+    public void CalibrateSweepsTheVotesThresholdsForTheVoteOnlyAndTheOwnLabelWeightOnlyWithAMargin()
     {
         var r = CliRunner.Run("calibrate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--offset", "3", "--count", "2",
             "--preset", "small", "--iterations", "20", "--snapshots", "4", "--batch", "2", "--warmup", "1",
-            "--selection", "paper,vote", "--poor-fit", "0,0.5", "--late-change-fit", "0.9,1", "--json");
+            "--selection", "paper,vote", "--poor-fit", "0,0.5", "--late-change-fit", "0.9,1",
+            "--ambiguous-margin", "0,5", "--own-label-weight", "0.5,1", "--json");
 
         Assert.True(r.ExitCode == 0, r.StdErr);
         using var json = JsonDocument.Parse(r.StdOut);
         var rows = json.RootElement.GetProperty("settings").EnumerateArray().ToArray();
         var paper = Assert.Single(rows, row => row.GetProperty("selection").GetString() == "paper");
-        Assert.Equal(JsonValueKind.Null, paper.GetProperty("poor_fit").ValueKind);
+        foreach (string field in new[] { "poor_fit", "late_change_fit", "ambiguous_margin", "own_label_weight" })
+            Assert.Equal(JsonValueKind.Null, paper.GetProperty(field).ValueKind);
+        static double? Weight(JsonElement row) => row.GetProperty("own_label_weight") is { ValueKind: JsonValueKind.Number } w ? w.GetDouble() : null;
         var vote = rows.Where(row => row.GetProperty("selection").GetString() == "vote")
-            .Select(row => (row.GetProperty("poor_fit").GetDouble(), row.GetProperty("late_change_fit").GetDouble())).ToHashSet();
-        Assert.Equal(new HashSet<(double, double)> { (0, 0.9), (0, 1), (0.5, 0.9), (0.5, 1) }, vote);
+            .Select(row => (row.GetProperty("poor_fit").GetDouble(), row.GetProperty("late_change_fit").GetDouble(),
+                row.GetProperty("ambiguous_margin").GetDouble(), Weight(row))).ToList();
+        var expected = from fp in new[] { 0, 0.5 } from fl in new[] { 0.9, 1 }
+                       from own in new (double, double?)[] { (0, null), (5, 0.5), (5, 1) }
+                       select (fp, fl, own.Item1, own.Item2);
+        Assert.Equal(expected.ToHashSet(), vote.ToHashSet());
+        Assert.Equal(vote.Count, vote.Distinct().Count());
     }
 
     [SharedDataFact]

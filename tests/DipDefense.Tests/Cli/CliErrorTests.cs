@@ -50,6 +50,15 @@ public sealed class CliErrorTests : IDisposable
             "--attack", "pgd", "--eps", "8/zero", "--count", "2", "--out", Path.Combine(_dir, "adv.bin")), "--eps", "8/zero");
     }
 
+    [SharedDataFact]
+    public void NegativeKappa()
+    {
+        string output = Path.Combine(_dir, "adv.bin");
+        CliAssert.OneLineError(CliRunner.Run("attack", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch,
+            "--attack", "cw", "--kappa", "-1", "--count", "2", "--out", output), "kappa");
+        Assert.False(File.Exists(output));
+    }
+
     [Fact]
     public void MissingRequiredOptionAndUnknownAttack()
     {

@@ -261,18 +261,24 @@ public sealed class EvaluateCliTests : IDisposable
     [SharedDataFact]
     public void FitThresholdsAreSettingsOfTheStoreOnlyWhenOnSoThatOlderStoresAcceptARerunWithThemOff()
     {
-        // A store written before φ_p and φ_l existed has neither in its settings: a run with them off writes the same.
+        // A store written before φ_p, φ_l and μ existed has none of them (nor λ, which μ governs) in its settings: a run
+        // with them off writes the same.
+        static string[] Settings(double poorFit, double ambiguousMargin) =>
+            ["--poor-fit", FormattableString.Invariant($"{poorFit}"), "--late-change-fit", "1", "--ambiguous-margin", FormattableString.Invariant($"{ambiguousMargin}")];
         string store = Store("fit.db");
-        Json(CliRunner.Run(Evaluate(store, ["--poor-fit", "0", "--late-change-fit", "1"], count: 1)));
+        Json(CliRunner.Run(Evaluate(store, Settings(0, 0), count: 1)));
         string settings = StoredSettings(store);
         Assert.Contains("\"gate_threshold\"", settings);
-        Assert.DoesNotContain("poor_fit", settings);
-        Assert.DoesNotContain("late_change_fit", settings);
+        foreach (string field in new[] { "poor_fit", "late_change_fit", "ambiguous_margin", "own_label_weight" })
+            Assert.DoesNotContain(field, settings);
         var rows = Rows(store);
 
-        var r = CliRunner.Run(Evaluate(store, ["--poor-fit", "0.98", "--late-change-fit", "1"], count: 1));
-        CliAssert.OneLineError(r, "--store", "other settings", "defenses");
-        Assert.Equal(rows, Rows(store));
+        foreach (string[] on in new[] { Settings(0.98, 0), Settings(0, 20) })
+        {
+            var r = CliRunner.Run(Evaluate(store, on, count: 1));
+            CliAssert.OneLineError(r, "--store", "other settings", "defenses");
+            Assert.Equal(rows, Rows(store));
+        }
     }
 
     static string StoredSettings(string store)

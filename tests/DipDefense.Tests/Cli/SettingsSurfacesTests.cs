@@ -37,6 +37,8 @@ public class SettingsSurfacesTests
         ["GateTo"] = ("GateTo", "--gate-window", "--gate-window"),
         ["PoorFit"] = ("PoorFit", "--poor-fit", "--poor-fit"),
         ["LateChangeFit"] = ("LateChangeFit", "--late-change-fit", "--late-change-fit"),
+        ["AmbiguousMargin"] = ("AmbiguousMargin", "--ambiguous-margin", "--ambiguous-margin"),
+        ["OwnLabelWeight"] = ("OwnLabelWeight", "--own-label-weight", "--own-label-weight"),
         ["Horizon"] = ("Horizon", "--horizon", "--horizon"),
         ["BatchSize"] = ("BatchSize", "--batch", "--batch"),
     };

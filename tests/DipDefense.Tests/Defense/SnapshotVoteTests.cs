@@ -64,6 +64,22 @@ public class SnapshotVoteTests
     }
 
     [Fact]
+    public void AnOwnLabelWeightLetsYPrimeVoteAndWinWhenItsWeightedSumIsLargest()
+    {
+        double[] p =
+        [
+            0.6, 0.1, 0.3,    // snapshot 0
+            0.5, 0.2, 0.3,    // snapshot 1
+            0.9, 0.05, 0.05,  // snapshot 2
+        ];
+        // y′ = 0 sums 2.0, class 2 sums 0.65: y′ wins from λ = 0.325 on (ties included), and its best snapshot is 2.
+        Assert.Equal((2L, 0), SnapshotVote.Choose(p, classes: 3, inputLabel: 0, warmUp: 0, ownLabelWeight: 0));
+        Assert.Equal((2L, 0), SnapshotVote.Choose(p, classes: 3, inputLabel: 0, warmUp: 0, ownLabelWeight: 0.3));
+        Assert.Equal((0L, 2), SnapshotVote.Choose(p, classes: 3, inputLabel: 0, warmUp: 0, ownLabelWeight: 0.325));
+        Assert.Equal((0L, 2), SnapshotVote.Choose(p, classes: 3, inputLabel: 0, warmUp: 0, ownLabelWeight: 1));
+    }
+
+    [Fact]
     public void BadArgumentsAreRefusedWithTheirNames()
     {
         double[] p = [0.5, 0.5, 0.5, 0.5];
@@ -73,6 +89,9 @@ public class SnapshotVoteTests
         Assert.Equal("probabilities", Assert.Throws<ArgumentException>(() => SnapshotVote.Choose(p, 3, 0, 0)).ParamName);
         Assert.Equal("inputLabel", Assert.Throws<ArgumentOutOfRangeException>(() => SnapshotVote.Choose(p, 2, 2, 0)).ParamName);
         Assert.Equal("warmUp", Assert.Throws<ArgumentOutOfRangeException>(() => SnapshotVote.Choose(p, 2, 0, 2)).ParamName);
+        Assert.Equal("ownLabelWeight", Assert.Throws<ArgumentOutOfRangeException>(() => SnapshotVote.Choose(p, 2, 0, 0, -0.5)).ParamName);
+        Assert.Equal("ownLabelWeight", Assert.Throws<ArgumentOutOfRangeException>(() => SnapshotVote.Choose(p, 2, 0, 0, double.PositiveInfinity)).ParamName);
+        Assert.Equal("ownLabelWeight", Assert.Throws<ArgumentOutOfRangeException>(() => SnapshotVote.Choose(p, 2, 0, 0, double.NaN)).ParamName);
     }
 
     // Snapshots of constant brightness; the victim's labels: 0.5 → 1, 0.2 → 0, 0.3 → 0, 0.8 → 2.
@@ -119,6 +138,30 @@ public class SnapshotVoteTests
         Assert.Equal(2, d.VotedSnapshot);          // brightness 0.2: the largest p_0
         Assert.Equal(0.2, Brightness(result), 6);
         Assert.Equal(0, d.FinalLabel);
+    }
+
+    [Fact]
+    public void AMarkedInputBelowTheAmbiguousMarginVotesWithItsOwnLabel()
+    {
+        // Input 0.8: y′ = 2 with logit margin 50·(0.8 − 0.5)² = 4.5 over class 1. Without y′ class 0 wins the vote; with
+        // λ = 1, y′'s sum over snapshots 2–5 (two snapshots at 0.8) is larger than class 0's (snapshots at 0.2 and 0.3).
+        double[] votes = [.. Enumerable.Range(0, 3).Select(k => Values.Skip(2).Sum(v => PrototypeClassifier.Probabilities(v)[k]))];
+        Assert.True(votes[2] > votes[0] && votes[0] > votes[1]);
+
+        using var ambiguous = Reconstruct(Vote with { AmbiguousMargin = 5, OwnLabelWeight = 1 }, input: 0.8);
+        var d = Assert.Single(ambiguous.Diagnostics);
+        Assert.Equal(4.5, d.InputMargin, 4);
+        Assert.False(d.PassedThrough);
+        Assert.Equal(2, d.VotedClass);
+        Assert.Equal(4, d.VotedSnapshot);          // brightness 0.8: the largest p_2, the earliest of two
+        Assert.Equal(0.8, Brightness(ambiguous), 6);
+        Assert.Equal(2, d.FinalLabel);
+
+        // Above the margin, or with a weight too small to win, y′ stays out of the vote.
+        using var confident = Reconstruct(Vote with { AmbiguousMargin = 4, OwnLabelWeight = 1 }, input: 0.8);
+        Assert.Equal(0, Assert.Single(confident.Diagnostics).VotedClass);
+        using var light = Reconstruct(Vote with { AmbiguousMargin = 5, OwnLabelWeight = votes[0] / votes[2] * 0.99 }, input: 0.8);
+        Assert.Equal(0, Assert.Single(light.Diagnostics).VotedClass);
     }
 
     [Fact]

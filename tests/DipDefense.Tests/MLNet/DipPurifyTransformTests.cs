@@ -74,6 +74,8 @@ public class DipPurifyTransformTests(MLNetTestData data) : IClassFixture<MLNetTe
             GateTo = 0.6,
             PoorFit = 0.5,
             LateChangeFit = 0.9,
+            AmbiguousMargin = 3,
+            OwnLabelWeight = 0.7,
             Horizon = 0.8,
             SsimThreshold = -1,
             WarmUp = 2,
@@ -84,7 +86,7 @@ public class DipPurifyTransformTests(MLNetTestData data) : IClassFixture<MLNetTe
             BatchSize = 2,
         };
         var options = DipPurifyOptions.FromPurifierOptions(settings, data.ModelPath, "Purified", "Pixels");
-        Assert.Equal((0.5, 0.9), (options.PoorFit, options.LateChangeFit));
+        Assert.Equal((0.5, 0.9, 3.0, 0.7), (options.PoorFit, options.LateChangeFit, options.AmbiguousMargin, options.OwnLabelWeight));
         options.ScaleImage = data.Options().ScaleImage;
         options.PurifiedLabelColumnName = "PurifiedLabel";
         var (model, output) = Purify(rows, options);
