@@ -136,12 +136,7 @@ public sealed class DecisionSpaceReconstruction
         var logits = Victim.Logits(flat);
         var probabilities = softmax(logits.to(ScalarType.Float64), 1);
         long[] labels = ToLongs(logits.argmax(1));
-        var inputLogits = Victim.Logits(inputs.detach()).to(ScalarType.Float64);
-        long[] inputLabels = ToLongs(inputLogits.argmax(1));
-        var top = inputLogits.shape[1] < 2 ? null : inputLogits.topk(2, 1).values;
-        double[] inputMargins = top is null
-            ? [.. Enumerable.Repeat(double.PositiveInfinity, count)]
-            : ToDoubles(top.select(1, 0).sub(top.select(1, 1)));
+        var (inputLabels, inputMargins) = Victim.PredictLabelsAndMargins(inputs.detach());
         double[] all = ToDoubles(probabilities);
         var repeated = inputs.detach().unsqueeze(1).expand([count, snapshots, .. imageShape]).reshape([count * snapshots, .. imageShape]);
         double[] ssim = ToDoubles(ImageQuality.Ssim(flat, repeated));
