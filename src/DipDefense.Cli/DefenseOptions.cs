@@ -85,6 +85,7 @@ internal sealed class DefenseOptions
         ("poor_fit", PurifierOptions.PoorFitOff, ["poor_fit"]),
         ("late_change_fit", PurifierOptions.LateChangeFitOff, ["late_change_fit"]),
         ("ambiguous_margin", PurifierOptions.AmbiguousMarginOff, ["ambiguous_margin", "own_label_weight"]),
+        ("seeds", 1, ["seeds"]),
     ];
 
     static JsonObject WithoutSettingsAddedLaterWhenOff(PurifierOptions options)

@@ -35,11 +35,13 @@ internal sealed class PurifierOptionsBinding
     public Option<double> AmbiguousMargin { get; } = new("--ambiguous-margin") { Description = "μ (vote): a marked input whose victim logit margin is below this votes with its own label too, weighted by --own-label-weight (0: off).", DefaultValueFactory = _ => Defaults.AmbiguousMargin };
     public Option<double> OwnLabelWeight { get; } = new("--own-label-weight") { Description = "λ (vote): the weight of an ambiguous input's own label in its vote (0: left out).", DefaultValueFactory = _ => Defaults.OwnLabelWeight };
 
+    public Option<int> Seeds { get; } = new("--seeds") { Description = "K (vote): independent DIP traces per image, seeds seed + 1000·k + i; an input is marked when all K mark it and votes over all K (costs K traces).", DefaultValueFactory = _ => Defaults.Seeds };
+
     public Option<double> Horizon { get; } = new("--horizon") { Description = "H: the share of the DIP trace the reconstruction reads; the fit stops there (1: the whole trace).", DefaultValueFactory = _ => Defaults.Horizon };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Preset, Iterations, Snapshots, Batch, Seed, InputNoise, OutputAveraging, NoiseFree, Tau, WarmUp, StableRun, Pairs, Eta, Grid, Selection, GateThreshold, GateWindow, PoorFit, LateChangeFit, AmbiguousMargin, OwnLabelWeight, Horizon })
+        foreach (var option in new Option[] { Preset, Iterations, Snapshots, Batch, Seed, InputNoise, OutputAveraging, NoiseFree, Tau, WarmUp, StableRun, Pairs, Eta, Grid, Selection, GateThreshold, GateWindow, PoorFit, LateChangeFit, AmbiguousMargin, OwnLabelWeight, Seeds, Horizon })
             command.Options.Add(option);
     }
 
@@ -73,6 +75,7 @@ internal sealed class PurifierOptionsBinding
             LateChangeFit = result.GetValue(LateChangeFit),
             AmbiguousMargin = result.GetValue(AmbiguousMargin),
             OwnLabelWeight = result.GetValue(OwnLabelWeight),
+            Seeds = result.GetValue(Seeds),
             Horizon = result.GetValue(Horizon),
             BatchSize = result.GetValue(Batch),
         };
@@ -103,6 +106,7 @@ internal sealed class PurifierOptionsBinding
         late_change_fit = options.LateChangeFit,
         ambiguous_margin = options.AmbiguousMargin,
         own_label_weight = options.OwnLabelWeight,
+        seeds = options.Seeds,
         horizon = options.Horizon,
         batch = options.BatchSize,
     };

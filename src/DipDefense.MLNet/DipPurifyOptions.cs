@@ -80,6 +80,9 @@ public sealed class DipPurifyOptions
         /// <summary>λ of the vote: the core default (<see cref="PurifierOptions.OwnLabelWeight"/>).</summary>
         public static readonly double OwnLabelWeight = Core.OwnLabelWeight;
 
+        /// <summary>Traces per row K: the core default (<see cref="PurifierOptions.Seeds"/>).</summary>
+        public static readonly int Seeds = Core.Seeds;
+
         /// <summary>The share of the trace read: the core default (<see cref="PurifierOptions.Horizon"/>).</summary>
         public static readonly double Horizon = Core.Horizon;
 
@@ -234,6 +237,13 @@ public sealed class DipPurifyOptions
     public double OwnLabelWeight = Defaults.OwnLabelWeight;
 
     /// <summary>
+    /// K of the vote, in [1, 16]: independent DIP traces per row (trace k of row r has seed <c>Seed + 1000·k + r</c>); a row
+    /// is marked as adversarial only when all K traces mark it, and votes over all K. A row costs K traces; K &gt; 1 needs
+    /// the vote. Default: the core default (<see cref="PurifierOptions.Seeds"/>).
+    /// </summary>
+    public int Seeds = Defaults.Seeds;
+
+    /// <summary>
     /// H, the share of the DIP trace the reconstruction reads; the fit stops there, so a row costs H of a full trace. In (0, 1].
     /// Default: the core default (<see cref="PurifierOptions.Horizon"/>).
     /// </summary>
@@ -310,7 +320,7 @@ public sealed class DipPurifyOptions
 
     /// <summary>
     /// Options that purify row r exactly as a <see cref="DecisionSpacePurifier"/> with <paramref name="settings"/> purifies
-    /// image r: the same DIP trace (preset, T, M, seed, input noise, output averaging), τ, w, k, N, η, G and batch size. The other fields keep their defaults.
+    /// image r: the same DIP trace (preset, T, M, seed, input noise, output averaging), selection, τ, w, k, N, η, G, K and batch size. The other fields keep their defaults.
     /// </summary>
     /// <param name="settings">The core settings; their network must be one of the presets.</param>
     /// <param name="modelPath">The victim's ONNX file.</param>
@@ -343,6 +353,7 @@ public sealed class DipPurifyOptions
             LateChangeFit = settings.LateChangeFit,
             AmbiguousMargin = settings.AmbiguousMargin,
             OwnLabelWeight = settings.OwnLabelWeight,
+            Seeds = settings.Seeds,
             Horizon = settings.Horizon,
             SsimThreshold = settings.SsimThreshold,
             WarmUp = settings.WarmUp,
@@ -378,6 +389,7 @@ public sealed class DipPurifyOptions
         LateChangeFit = LateChangeFit,
         AmbiguousMargin = AmbiguousMargin,
         OwnLabelWeight = OwnLabelWeight,
+        Seeds = Seeds,
         Horizon = Horizon,
         SsimThreshold = SsimThreshold,
         WarmUp = WarmUp,

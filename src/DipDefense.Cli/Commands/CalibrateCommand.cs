@@ -50,6 +50,7 @@ internal static class CalibrateCommand
         var lateChangeFit = new Option<string>("--late-change-fit") { Description = "Comma-separated late-change fits φ_l (vote): a late label change marks an input only when its last snapshot's SSIM to it is below it (1: no condition).", DefaultValueFactory = _ => Format(defaults.LateChangeFit) };
         var ambiguousMargin = new Option<string>("--ambiguous-margin") { Description = "Comma-separated ambiguous margins μ (vote): a marked input whose victim logit margin is below it votes with its own label too (0: off).", DefaultValueFactory = _ => Format(defaults.AmbiguousMargin) };
         var ownLabelWeight = new Option<string>("--own-label-weight") { Description = "Comma-separated weights λ of an ambiguous input's own label in its vote (vote; 0: left out).", DefaultValueFactory = _ => Format(defaults.OwnLabelWeight) };
+        var seeds = new Option<string>("--seeds") { Description = "Comma-separated traces per image K (vote): trace k of image i has seed --seed + 1000·k + i; the traces are run once for the largest K.", DefaultValueFactory = _ => Format(defaults.Seeds) };
         var horizon = new Option<string>("--horizon") { Description = "Comma-separated horizons H: the share of the trace the reconstruction reads (1: all of it).", DefaultValueFactory = _ => Format(defaults.Horizon) };
         var traceCache = new Option<string?>("--trace-cache") { Description = "Folder that keeps the DIP traces (keyed by inputs and trace settings): a rerun reuses them instead of recomputing." };
         var plot = new Option<string?>("--plot") { Description = "Folder for the sensitivity figures (the paper's Fig. 6/7): per selection mode, the accuracy on each set against every setting the sweep varied, the others at that mode's best setting (created if absent; its parent must exist)." };
@@ -57,7 +58,7 @@ internal static class CalibrateCommand
 
         var command = new Command("calibrate", "Sweep the purifier's settings (τ, w, N, η, G) on DIP traces computed once per image set; rank them by mean accuracy.");
         victim.AddTo(command);
-        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, noiseFree, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, poorFit, lateChangeFit, ambiguousMargin, ownLabelWeight, horizon, traceCache, plot, device.Option, json })
+        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, noiseFree, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, poorFit, lateChangeFit, ambiguousMargin, ownLabelWeight, seeds, horizon, traceCache, plot, device.Option, json })
             command.Options.Add(option);
 
         command.SetAction(result =>
@@ -86,6 +87,7 @@ internal static class CalibrateCommand
             var lateChangeFits = ParseList("--late-change-fit", result.GetValue(lateChangeFit)!, double.Parse);
             var ambiguousMargins = ParseList("--ambiguous-margin", result.GetValue(ambiguousMargin)!, double.Parse);
             var ownLabelWeights = ParseList("--own-label-weight", result.GetValue(ownLabelWeight)!, double.Parse);
+            var seedCounts = ParseList("--seeds", result.GetValue(seeds)!, int.Parse);
             var settings = (
                 from traceSetting in traces
                 from t in ParseList("--tau", result.GetValue(tau)!, double.Parse)
@@ -100,12 +102,14 @@ internal static class CalibrateCommand
                 from μ in gate.Selection == PurifierSelection.Vote ? ambiguousMargins : [defaults.AmbiguousMargin]
                 // λ matters only with a margin: with μ off one value of it, so that equal settings are not evaluated twice.
                 from λ in gate.Selection == PurifierSelection.Vote && μ != PurifierOptions.AmbiguousMarginOff ? ownLabelWeights : [defaults.OwnLabelWeight]
+                // K > 1 is the vote's: the other modes read one trace.
+                from K in gate.Selection == PurifierSelection.Vote ? seedCounts : [1]
                 from h in ParseList("--horizon", result.GetValue(horizon)!, double.Parse)
                 select baseOptions with
                 {
                     Trace = traceSetting, SsimThreshold = t, WarmUp = w, StableRun = k, Pairs = n, Eta = e, GridSections = g,
                     Selection = gate.Selection, GateThreshold = gate.Threshold, GateFrom = gate.From, GateTo = gate.To, Horizon = h,
-                    PoorFit = fp, LateChangeFit = fl, AmbiguousMargin = μ, OwnLabelWeight = λ,
+                    PoorFit = fp, LateChangeFit = fl, AmbiguousMargin = μ, OwnLabelWeight = λ, Seeds = K,
                 }).ToArray();
             foreach (var setting in settings)
                 setting.Validate("settings");
@@ -137,36 +141,48 @@ internal static class CalibrateCommand
                 var sweeps = traces.Select(t => sets.Select(_ => new PurifierSweep(classifier, settings.Where(o => o.Trace == t))).ToArray()).ToArray();
 
                 int images = sets[0].Count, batchSize = baseOptions.BatchSize, steps = trace.Iterations;
-                console.Progress.MarkupLineInterpolated($"[grey]{traces.Length} trace setting(s) × {sets.Count} set(s) × {images} images: DIP traces (T = {steps}, M = {trace.Snapshots}), then {settings.Length / traces.Length} setting(s) each[/]");
+                int seedsPerImage = settings.Max(o => o.Seeds);
+                console.Progress.MarkupLineInterpolated($"[grey]{traces.Length} trace setting(s) × {sets.Count} set(s) × {images} images × {seedsPerImage} seed(s): DIP traces (T = {steps}, M = {trace.Snapshots}), then {settings.Length / traces.Length} setting(s) each[/]");
                 var watch = Stopwatch.StartNew();
                 var traceTime = TimeSpan.Zero;
                 var cache = cacheFolder is null ? null : new DipTraceCache(cacheFolder);
                 int cachedChunks = 0;
-                console.WithProgress("calibrating", checked(traces.Length * sets.Count * images * steps), progress =>
+                console.WithProgress("calibrating", checked(traces.Length * sets.Count * images * steps * seedsPerImage), progress =>
                 {
                     for (int ti = 0; ti < traces.Length; ti++)
                     for (int s = 0; s < sets.Count; s++)
                         for (int start = 0; start < images; start += batchSize)
                         {
                             int chunkCount = Math.Min(batchSize, images - start);
-                            long done = (((long)ti * sets.Count + s) * images + start) * steps;
                             using var scope = NewDisposeScope();
                             var inputs = sets[s].Images.narrow(0, start, chunkCount).to(target);
                             var cleanChunk = reference?.Images.narrow(0, start, chunkCount).to(target);
-                            var runner = new DipTraceRunner(traces[ti] with { Seed = unchecked(trace.Seed + start) });
-                            var clock = Stopwatch.StartNew();
-                            var traceProgress = new Forward<DipProgress>(p => progress.Report((int)(done + (long)chunkCount * p.Iteration)));
-                            Tensor snapshots;
-                            if (cache is null)
-                                snapshots = runner.Run(inputs, traceProgress).Snapshots;
-                            else
+                            // Trace k of image i (counted from --offset) has seed --seed + 1000·k + i, as purify gives it.
+                            var snapshots = new Tensor[seedsPerImage];
+                            for (int k = 0; k < seedsPerImage; k++)
                             {
-                                (snapshots, bool fromCache) = cache.GetOrRun(runner, inputs, traceProgress);
-                                cachedChunks += fromCache ? 1 : 0;
+                                long done = ((((long)ti * sets.Count + s) * images + start) * seedsPerImage + (long)k * chunkCount) * steps;
+                                var runner = new DipTraceRunner(traces[ti] with { Seed = baseOptions.TraceSeed(k, start) });
+                                var clock = Stopwatch.StartNew();
+                                var traceProgress = new Forward<DipProgress>(p => progress.Report((int)(done + (long)chunkCount * p.Iteration)));
+                                if (cache is null)
+                                    snapshots[k] = runner.Run(inputs, traceProgress).Snapshots;
+                                else
+                                {
+                                    (snapshots[k], bool fromCache) = cache.GetOrRun(runner, inputs, traceProgress);
+                                    cachedChunks += fromCache ? 1 : 0;
+                                }
+                                traceTime += clock.Elapsed;
                             }
-                            using var _ = snapshots;
-                            traceTime += clock.Elapsed;
-                            sweeps[ti][s].Add(snapshots, inputs, new ArraySegment<long>(truth, start, chunkCount), cleanChunk);
+                            try
+                            {
+                                sweeps[ti][s].Add(snapshots, inputs, new ArraySegment<long>(truth, start, chunkCount), cleanChunk);
+                            }
+                            finally
+                            {
+                                foreach (var t in snapshots)
+                                    t?.Dispose();
+                            }
                         }
                     return 0;
                 });
@@ -197,6 +213,7 @@ internal static class CalibrateCommand
                         iterations = trace.Iterations,
                         snapshots = trace.Snapshots,
                         seed = trace.Seed,
+                        seeds = seedCounts,
                         input_noise = traces.Select(t => t.InputNoiseStd).Distinct(),
                         output_averaging = traces.Select(t => t.OutputAveraging).Distinct(),
                         batch = batchSize,
@@ -250,6 +267,7 @@ internal static class CalibrateCommand
             late_change_fit = Options.Selection == PurifierSelection.Vote ? Options.LateChangeFit : (double?)null,
             ambiguous_margin = Options.Selection == PurifierSelection.Vote ? Options.AmbiguousMargin : (double?)null,
             own_label_weight = Options.Selection == PurifierSelection.Vote && Options.AmbiguousMargin != PurifierOptions.AmbiguousMarginOff ? Options.OwnLabelWeight : (double?)null,
+            seeds = Options.Seeds,
             horizon = Options.Horizon,
             tau = Options.SsimThreshold,
             warmup = Options.WarmUp,
@@ -301,7 +319,8 @@ internal static class CalibrateCommand
         PurifierSelection.Paper => "paper",
         PurifierSelection.Vote => $"vote {Format(o.GateThreshold)} ({WindowName(o)})"
             + (o.PoorFit != PurifierOptions.PoorFitOff || o.LateChangeFit != PurifierOptions.LateChangeFitOff ? $" fit {Format(o.PoorFit)}/{Format(o.LateChangeFit)}" : "")
-            + (o.AmbiguousMargin != PurifierOptions.AmbiguousMarginOff ? $" own {Format(o.AmbiguousMargin)}/{Format(o.OwnLabelWeight)}" : ""),
+            + (o.AmbiguousMargin != PurifierOptions.AmbiguousMarginOff ? $" own {Format(o.AmbiguousMargin)}/{Format(o.OwnLabelWeight)}" : "")
+            + (o.Seeds > 1 ? $" K {o.Seeds}" : ""),
         _ => $"{SelectionName(o.Selection)} {Format(o.GateThreshold)} ({WindowName(o)})",
     };
 

@@ -16,15 +16,16 @@ namespace DipDefense.Defense;
 /// <para>
 /// Training-free and attack-agnostic: the victim is only queried for labels (<see cref="IClassifier.Predict"/>).
 /// Images are processed in chunks of <see cref="PurifierOptions.BatchSize"/>; each chunk runs one batched DIP
-/// trace (<see cref="DipTraceRunner"/>) and one <see cref="DecisionSpaceReconstruction"/>. Image i of a call
-/// uses DIP seed <c>Trace.Seed + i</c>, so its result does not depend on the batch size or on the other images.
+/// trace (<see cref="DipTraceRunner"/>; K of them with <see cref="PurifierOptions.Seeds"/> = K) and one
+/// <see cref="DecisionSpaceReconstruction"/>. Image i of a call uses DIP seed <c>Trace.Seed + i</c> (trace k:
+/// <see cref="PurifierOptions.TraceSeed"/>), so its result does not depend on the batch size or on the other images.
 /// </para>
 /// <para>
 /// Gradients are enabled only inside the DIP fit (for the generator weights, whatever the caller's grad mode);
 /// everything else runs without gradients, and the input is never differentiated through (wrap the purifier
 /// in <c>Bpda</c> for defense-aware attacks; its BPDA substitute is the identity). Everything runs on the images' device.
 /// </para>
-/// <para>Queries per image: M + P·(G − 1) + 1 for P used pairs (P ≤ N).</para>
+/// <para>Queries per image: K·M + P·(G − 1) + 1 for P used pairs (P ≤ N).</para>
 /// </remarks>
 public sealed class DecisionSpacePurifier : IPurifier
 {
@@ -73,7 +74,7 @@ public sealed class DecisionSpacePurifier : IPurifier
         ImageBatchValidation.Check(images, nameof(images), 4, "[N, C, H, W]");
         cancellationToken.ThrowIfCancellationRequested();
 
-        int total = (int)images.shape[0], batchSize = Options.BatchSize, iterations = Options.Trace.Iterations;
+        int total = (int)images.shape[0], batchSize = Options.BatchSize, iterations = Options.Trace.Iterations, allIterations = Options.Seeds * iterations;
         var clock = Stopwatch.StartNew();
         var diagnostics = new List<PurificationDiagnostics>(total);
         var timings = new StageTimings();
@@ -91,24 +92,35 @@ public sealed class DecisionSpacePurifier : IPurifier
                 using var scope = NewDisposeScope();
                 var chunk = images.detach().narrow(0, start, count);
 
-                var runner = new DipTraceRunner(Options.Trace with { Seed = unchecked(Options.Trace.Seed + start) });
-                var forwarder = progress is null ? null : new TraceProgressForwarder(progress, clock, start, count, total);
+                // Trace k of image start + b uses seed Trace.Seed + SeedStride·k + start + b (the runner adds b).
                 var traceClock = Stopwatch.StartNew();
-                DipTraceResult trace;
-                using (enable_grad())
-                    trace = runner.Run(chunk, forwarder, cancellationToken, horizonStop);
-                using var _ = trace;
-                var traceTime = traceClock.Elapsed;
+                var traces = new List<DipTraceResult>(Options.Seeds);
+                try
+                {
+                    for (int k = 0; k < Options.Seeds; k++)
+                    {
+                        var runner = new DipTraceRunner(Options.Trace with { Seed = Options.TraceSeed(k, start) });
+                        var forwarder = progress is null ? null : new TraceProgressForwarder(progress, clock, start, count, total, k * iterations, allIterations);
+                        using (enable_grad())
+                            traces.Add(runner.Run(chunk, forwarder, cancellationToken, horizonStop));
+                    }
+                    var traceTime = traceClock.Elapsed;
 
-                void OnStage(PurificationStage stage) =>
-                    progress?.Report(new PurificationProgress(stage, start, count, start, total, iterations, iterations, clock.Elapsed));
-                using var result = reconstruction.Reconstruct(trace.Snapshots, chunk, OnStage, cancellationToken);
+                    void OnStage(PurificationStage stage) =>
+                        progress?.Report(new PurificationProgress(stage, start, count, start, total, allIterations, allIterations, clock.Elapsed));
+                    using var result = reconstruction.Reconstruct([.. traces.Select(t => t.Snapshots)], chunk, OnStage, cancellationToken);
 
-                using (no_grad())
-                    purified.narrow(0, start, count).copy_(result.Purified);
-                var perImageTrace = traceTime / count;
-                diagnostics.AddRange(result.Diagnostics.Select(d => d with { Timings = d.Timings with { Trace = perImageTrace } }));
-                timings += result.Timings with { Trace = traceTime };
+                    using (no_grad())
+                        purified.narrow(0, start, count).copy_(result.Purified);
+                    var perImageTrace = traceTime / count;
+                    diagnostics.AddRange(result.Diagnostics.Select(d => d with { Timings = d.Timings with { Trace = perImageTrace } }));
+                    timings += result.Timings with { Trace = traceTime };
+                }
+                finally
+                {
+                    foreach (var trace in traces)
+                        trace.Dispose();
+                }
             }
         }
         catch

@@ -58,8 +58,11 @@ public sealed class DecisionSpaceReconstruction
     /// <returns>The reconstructed images [B, C, H, W] and one diagnostics entry per image; the caller disposes it.</returns>
     /// <exception cref="ArgumentException">A tensor has the wrong dtype, rank, shape, device or range.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
-    public PurificationResult Reconstruct(Tensor traces, Tensor inputs, CancellationToken cancellationToken = default) =>
-        Reconstruct(traces, inputs, mapping: null, onStage: null, cancellationToken);
+    public PurificationResult Reconstruct(Tensor traces, Tensor inputs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(traces);
+        return ReconstructChecked([traces], inputs, null, null, cancellationToken);
+    }
 
     /// <summary>Reconstructs one image from its trace.</summary>
     /// <param name="snapshots">Snapshots float32 [M, C, H, W] in [0, 1], earliest first; H, W ≥ 11.</param>
@@ -74,7 +77,7 @@ public sealed class DecisionSpaceReconstruction
         ImageBatchValidation.Check(input, nameof(input), 3, "[C, H, W]");
         using var traces = snapshots.unsqueeze(0);
         using var inputs = input.unsqueeze(0);
-        return Reconstruct(traces, inputs, mapping: null, onStage: null, cancellationToken);
+        return ReconstructChecked([traces], inputs, null, null, cancellationToken);
     }
 
     /// <summary>
@@ -109,12 +112,37 @@ public sealed class DecisionSpaceReconstruction
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     public PurificationResult Reconstruct(Tensor traces, Tensor inputs, DecisionMapping mapping, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(traces);
         ArgumentNullException.ThrowIfNull(mapping);
-        return Reconstruct(traces, inputs, mapping, null, cancellationToken);
+        return ReconstructChecked([traces], inputs, [mapping], null, cancellationToken);
     }
 
-    internal PurificationResult Reconstruct(Tensor traces, Tensor inputs, Action<PurificationStage>? onStage, CancellationToken cancellationToken) =>
-        Reconstruct(traces, inputs, null, onStage, cancellationToken);
+    /// <summary>
+    /// Reconstructs B images from K traces each, K = <see cref="PurifierOptions.Seeds"/> (docs/method.md, "Seed ensemble"):
+    /// under <see cref="PurifierSelection.Vote"/> an input is marked when each of its K traces marks it, and a marked input's
+    /// vote runs over the snapshots of all K traces (<see cref="SnapshotVote.Choose(IReadOnlyList{IReadOnlyList{double}}, int, long, int, double)"/>).
+    /// With K = 1 this is <see cref="Reconstruct(Tensor, Tensor, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="traces">K tensors of snapshots float32 [B, M, C, H, W] in [0, 1], earliest first, all of one shape: trace k of every image.</param>
+    /// <param name="inputs">The inputs x′ the traces were fitted to: float32 [B, C, H, W] in [0, 1], on the traces' device.</param>
+    /// <param name="mappings">The mapping of each of the K traces (<see cref="Map"/>), or null to map them here.</param>
+    /// <param name="cancellationToken">Checked between stages.</param>
+    /// <returns>The reconstructed images [B, C, H, W] and one diagnostics entry per image (its trace fields are of the first trace); the caller disposes it.</returns>
+    /// <exception cref="ArgumentException">The number of traces is not K, a tensor has the wrong dtype, rank, shape, device or range, or a mapping does not fit its traces.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public PurificationResult Reconstruct(IReadOnlyList<Tensor> traces, Tensor inputs, IReadOnlyList<DecisionMapping>? mappings = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(traces);
+        if (traces.Any(t => t is null))
+            throw new ArgumentException("No trace tensor may be null.", nameof(traces));
+        if (mappings is not null && mappings.Any(m => m is null))
+            throw new ArgumentException("No mapping may be null.", nameof(mappings));
+        return ReconstructChecked([.. traces], inputs, mappings is null ? null : [.. mappings], null, cancellationToken);
+    }
+
+    internal PurificationResult Reconstruct(IReadOnlyList<Tensor> traces, Tensor inputs, Action<PurificationStage>? onStage, CancellationToken cancellationToken) =>
+        ReconstructChecked([.. traces], inputs, null, onStage, cancellationToken);
 
     private static void CheckTracesAndInputs(Tensor traces, Tensor inputs)
     {
@@ -143,33 +171,46 @@ public sealed class DecisionSpaceReconstruction
         return new DecisionMapping(count, snapshots, (int)probabilities.shape[1], labels, ssim, inputLabels, inputMargins, all, clock.Elapsed);
     }
 
-    private PurificationResult Reconstruct(Tensor traces, Tensor inputs, DecisionMapping? mapping, Action<PurificationStage>? onStage, CancellationToken cancellationToken)
+    private PurificationResult ReconstructChecked(Tensor[] allTraces, Tensor inputs, DecisionMapping[]? mappings, Action<PurificationStage>? onStage,
+        CancellationToken cancellationToken)
     {
-        CheckTracesAndInputs(traces, inputs);
-        if (mapping is not null && (mapping.Traces != traces.shape[0] || mapping.Snapshots != traces.shape[1]))
-            throw new ArgumentException($"mapping is of {mapping.Traces} traces of {mapping.Snapshots} snapshots; traces are [{ImageBatchValidation.Shape(traces)}].", nameof(mapping));
+        if (allTraces.Length != Options.Seeds)
+            throw new ArgumentException($"The options ask for {nameof(PurifierOptions.Seeds)} = {Options.Seeds} trace(s) per image; got {allTraces.Length}.", "traces");
+        if (mappings is not null && mappings.Length != allTraces.Length)
+            throw new ArgumentException($"One mapping per trace is needed ({allTraces.Length}); got {mappings.Length}.", "mapping");
+        for (int k = 0; k < allTraces.Length; k++)
+        {
+            CheckTracesAndInputs(allTraces[k], inputs);
+            if (!allTraces[k].shape.SequenceEqual(allTraces[0].shape))
+                throw new ArgumentException($"Every trace tensor must have the shape of the first [{ImageBatchValidation.Shape(allTraces[0])}]; trace {k} is [{ImageBatchValidation.Shape(allTraces[k])}].", "traces");
+            if (mappings is not null && (mappings[k].Traces != allTraces[k].shape[0] || mappings[k].Snapshots != allTraces[k].shape[1]))
+                throw new ArgumentException($"mapping is of {mappings[k].Traces} traces of {mappings[k].Snapshots} snapshots; traces are [{ImageBatchValidation.Shape(allTraces[k])}].", "mapping");
+        }
         cancellationToken.ThrowIfCancellationRequested();
 
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         // Shares of the trace (the gate window, the horizon) are of all M snapshots; the rules read those before the horizon.
-        int recorded = (int)traces.shape[1];
+        int recorded = (int)allTraces[0].shape[1];
         var (gateStart, gateEnd) = Options.GateWindow(recorded);
         int snapshots = Options.HorizonSnapshots(recorded);
         if (snapshots < recorded)
         {
-            traces = traces.narrow(1, 0, snapshots);
-            mapping = mapping?.FirstSnapshots(snapshots);
+            allTraces = [.. allTraces.Select(t => t.narrow(1, 0, snapshots))];
+            mappings = mappings is null ? null : [.. mappings.Select(m => m.FirstSnapshots(snapshots))];
         }
+        // The pairs and the diagnostics are of the first trace; the vote reads all of them.
+        var traces = allTraces[0];
         int count = (int)traces.shape[0];
         long[] imageShape = [traces.shape[2], traces.shape[3], traces.shape[4]];
         var flat = traces.detach().reshape([count * snapshots, .. imageShape]);
         var x = inputs.detach();
         var clock = Stopwatch.StartNew();
 
-        // Step 2: decision mapping, one victim query for all B·M snapshots (unless supplied).
+        // Step 2: decision mapping, one victim query for all B·M snapshots of each trace (unless supplied).
         onStage?.Invoke(PurificationStage.DecisionMapping);
-        mapping ??= MapChecked(traces, inputs);
+        mappings ??= [.. allTraces.Select(t => MapChecked(t, inputs))];
+        var mapping = mappings[0];
         var mappingTime = clock.Elapsed;
         cancellationToken.ThrowIfCancellationRequested();
 
@@ -180,25 +221,32 @@ public sealed class DecisionSpaceReconstruction
         var pairRows = new List<long>();
         var support = new double?[count];
         var passed = new bool[count];
-        var votes = new (long Class, int Snapshot)?[count];
+        var marking = new int?[count];
+        var outputTrace = new int[count];
+        var votes = new (long Class, int Trace, int Snapshot)?[count];
+        double Support(DecisionMapping m, int b) => m.SupportOf(b).Skip(gateStart).Take(gateEnd - gateStart).Average();
         for (int b = 0; b < count; b++)
         {
             crossings[b] = CrossBoundaryDetection.Detect(mapping.LabelsOf(b), mapping.SsimOf(b), Options.SsimThreshold, Options.WarmUp, Options.StableRun);
             if (Options.Selection != PurifierSelection.Paper)
-                support[b] = mapping.SupportOf(b).Skip(gateStart).Take(gateEnd - gateStart).Average();
+                support[b] = Support(mapping, b);
             if (Options.Selection == PurifierSelection.SupportGate)
                 passed[b] = support[b] >= Options.GateThreshold;
             else if (Options.Selection == PurifierSelection.Vote)
             {
                 // A one-class victim leaves nothing to vote for: its inputs pass through.
-                bool marked = mapping.Classes >= 2
-                    && SnapshotVote.MarksAdversarial(mapping.LabelsOf(b), mapping.InputLabelOf(b), Options.WarmUp, support[b]!.Value, Options.GateThreshold,
-                        mapping.SsimOf(b)[^1], Options.PoorFit, Options.LateChangeFit);
+                bool[] marks = [.. mappings.Select(m => m.Classes >= 2 && SnapshotVote.MarksAdversarial(m.LabelsOf(b), m.InputLabelOf(b),
+                    Options.WarmUp, Support(m, b), Options.GateThreshold, m.SsimOf(b)[^1], Options.PoorFit, Options.LateChangeFit))];
+                marking[b] = marks.Count(m => m);
+                bool marked = marking[b] == mappings.Length;
+                // An unmarked input's output comes from a trace that does not mark it (so it ends on y′ and fits the input).
+                outputTrace[b] = marked ? 0 : Array.IndexOf(marks, false);
                 passed[b] = !marked;
                 if (marked)
                 {
                     double ownLabelWeight = mapping.InputMarginOf(b) < Options.AmbiguousMargin ? Options.OwnLabelWeight : 0;
-                    votes[b] = SnapshotVote.Choose(mapping.ProbabilitiesOf(b), mapping.Classes, mapping.InputLabelOf(b), Options.WarmUp, ownLabelWeight);
+                    votes[b] = SnapshotVote.Choose([.. mappings.Select(m => (IReadOnlyList<double>)m.ProbabilitiesOf(b))], mapping.Classes,
+                        mapping.InputLabelOf(b), Options.WarmUp, ownLabelWeight);
                 }
             }
             used[b] = passed[b] || votes[b] is not null ? [] : CrossBoundaryDetection.LastPairs(crossings[b], Options.Pairs);
@@ -219,7 +267,7 @@ public sealed class DecisionSpaceReconstruction
             double eta;
             if (votes[b] is { } vote)
             {
-                xb = traces.select(0, b).narrow(0, vote.Snapshot, 1);
+                xb = allTraces[vote.Trace].select(0, b).narrow(0, vote.Snapshot, 1);
                 eta = 0;
             }
             else if (used[b].Length > 0)
@@ -231,7 +279,7 @@ public sealed class DecisionSpaceReconstruction
             else
             {
                 int take = Math.Min(Options.Pairs, snapshots);
-                xb = traces.select(0, b).narrow(0, snapshots - take, take);
+                xb = allTraces[outputTrace[b]].select(0, b).narrow(0, snapshots - take, take);
                 eta = 0;
             }
             var xm = xb.add(xb.sub(x.select(0, b)), alpha: eta).clamp_(0, 1);
@@ -260,7 +308,10 @@ public sealed class DecisionSpaceReconstruction
                 GateSupport = support[b],
                 InputMargin = mapping.InputMarginOf(b),
                 PassedThrough = passed[b],
+                Traces = allTraces.Length,
+                MarkingTraces = marking[b],
                 VotedClass = votes[b]?.Class,
+                OutputTrace = Options.Selection == PurifierSelection.Vote ? votes[b]?.Trace ?? outputTrace[b] : null,
                 VotedSnapshot = votes[b]?.Snapshot,
                 FinalLabel = finalLabels[b],
                 Timings = perImage,

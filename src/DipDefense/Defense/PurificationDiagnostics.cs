@@ -46,10 +46,22 @@ public sealed record PurificationDiagnostics
     /// <summary>Whether the input passed the gate (its output is its last snapshot; no pair was looked at).</summary>
     public bool PassedThrough { get; init; }
 
-    /// <summary>Under <see cref="PurifierSelection.Vote"/>, for an input its trace marks as adversarial: the voted class c (<see cref="SnapshotVote"/>; y′ only for an ambiguous input whose own label won); else null.</summary>
+    /// <summary>K, the number of traces the purifier ran for this image (<see cref="PurifierOptions.Seeds"/>); the trace fields (<see cref="TraceLabels"/>, <see cref="TraceSsim"/>, <see cref="LockIn"/>, <see cref="GateSupport"/>, the pairs) are of the first.</summary>
+    public int Traces { get; init; } = 1;
+
+    /// <summary>Under <see cref="PurifierSelection.Vote"/>: how many of the <see cref="Traces"/> traces mark the input as adversarial (it is marked when all do); else null.</summary>
+    public int? MarkingTraces { get; init; }
+
+    /// <summary>Under <see cref="PurifierSelection.Vote"/>, for a marked input: the voted class c (<see cref="SnapshotVote"/>; y′ only for an ambiguous input whose own label won); else null.</summary>
     public long? VotedClass { get; init; }
 
-    /// <summary>Under <see cref="PurifierSelection.Vote"/>, for an input its trace marks as adversarial: the snapshot i ≥ w with the largest p_c(x_i), which is the output; else null.</summary>
+    /// <summary>
+    /// Under <see cref="PurifierSelection.Vote"/>: the trace (0-based, below <see cref="Traces"/>) the output comes from, for a
+    /// marked input the trace of the voted snapshot, for an unmarked one its first trace that does not mark it; else null.
+    /// </summary>
+    public int? OutputTrace { get; init; }
+
+    /// <summary>Under <see cref="PurifierSelection.Vote"/>, for a marked input: the snapshot i ≥ w (of trace <see cref="OutputTrace"/>) with the largest p_c(x_i), which is the output; else null.</summary>
     public int? VotedSnapshot { get; init; }
 
     /// <summary>The victim's label of the purified image.</summary>

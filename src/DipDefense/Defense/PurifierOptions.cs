@@ -16,7 +16,7 @@ public sealed record PurifierOptions
     /// <summary>
     /// The DIP trace (step 1): the paper's CIFAR-10 settings by default, i.e. the medium network, T = 1000
     /// iterations, M = 200 snapshots, Adam learning rate 0.01, seed 0. Image i of a
-    /// <see cref="DecisionSpacePurifier.Purify"/> call uses DIP seed <c>Trace.Seed + i</c>.
+    /// <see cref="DecisionSpacePurifier.Purify"/> call uses DIP seed <c>Trace.Seed + i</c> (its further traces, <see cref="Seeds"/>: <see cref="TraceSeed"/>).
     /// </summary>
     public DipTraceOptions Trace { get; init; } = new();
 
@@ -129,6 +129,25 @@ public sealed record PurifierOptions
     public double OwnLabelWeight { get; init; } = 0.35;
 
     /// <summary>
+    /// K, the number of independent DIP traces per image (beyond the paper; docs/method.md, "Seed ensemble"): trace k of
+    /// image i of a <see cref="DecisionSpacePurifier.Purify"/> call uses DIP seed <c>Trace.Seed + SeedStride·k + i</c>
+    /// (<see cref="TraceSeed"/>). Under <see cref="PurifierSelection.Vote"/> an input is marked only when every one of its K
+    /// traces marks it, a marked input's vote sums the probabilities of the snapshots of all K traces, and its output is the
+    /// snapshot of any trace with the largest p_c; an unmarked input's output comes from its first trace that does not mark it. K traces cost K
+    /// times the DIP fit. Default 1. In [1, <see cref="MaxSeeds"/>]; K &gt; 1 needs <see cref="PurifierSelection.Vote"/>.
+    /// </summary>
+    public int Seeds { get; init; } = 1;
+
+    /// <summary>The largest <see cref="Seeds"/>: 16.</summary>
+    public const int MaxSeeds = 16;
+
+    /// <summary>The distance between the seeds of an image's traces (<see cref="TraceSeed"/>): 1000.</summary>
+    public const long SeedStride = 1000;
+
+    /// <summary>The DIP seed of trace <paramref name="trace"/> (0-based, below <see cref="Seeds"/>) of image <paramref name="image"/> of a call: <c>Trace.Seed + SeedStride·trace + image</c>.</summary>
+    public long TraceSeed(int trace, long image) => unchecked(Trace.Seed + SeedStride * trace + image);
+
+    /// <summary>
     /// Start of the support gate's window, as a share of the trace: the window is snapshots [round(from·M), round(to·M)),
     /// at least one snapshot. Default 0.1 (snapshot 20 of M = 200). In [0, <see cref="GateTo"/>).
     /// </summary>
@@ -211,6 +230,9 @@ public sealed record PurifierOptions
             Fail($"the gate window ({nameof(GateFrom)}, {nameof(GateTo)}) must satisfy 0 ≤ from < to ≤ 1 (shares of the trace); got ({GateFrom}, {GateTo}).");
         if (Selection != PurifierSelection.Paper && GateWindow(snapshots).End > read)
             Fail($"the gate window ({nameof(GateFrom)}, {nameof(GateTo)}) = ({GateFrom}, {GateTo}) must end within the {nameof(Horizon)} {Horizon}.");
+        if (Seeds < 1 || Seeds > MaxSeeds) Fail($"{nameof(Seeds)} must lie in [1, {MaxSeeds}]; got {Seeds}.");
+        if (Seeds > 1 && Selection != PurifierSelection.Vote)
+            Fail($"{nameof(Seeds)} = {Seeds} needs {nameof(Selection)} = {nameof(PurifierSelection.Vote)} (the other modes read one trace); got {Selection}.");
         if (BatchSize < 1) Fail($"{nameof(BatchSize)} must be at least 1; got {BatchSize}.");
     }
 }

@@ -15,12 +15,12 @@ namespace DipDefense.Defense;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Traces can be added chunk by chunk (<see cref="Add"/>), so that they need not all be held at once; the
+/// Traces can be added chunk by chunk (<see cref="Add(Tensor, Tensor, IReadOnlyList{long}, Tensor?, Action{int, PurificationResult}?, CancellationToken)"/>), so that they need not all be held at once; the
 /// figures accumulate over every image added. <see cref="PurifierOptions.Trace"/> and
 /// <see cref="PurifierOptions.BatchSize"/> of the settings are not used here (the traces are given).
 /// </para>
 /// <para>
-/// Victim queries per chunk of B traces of M snapshots: B·M once, then per setting P·(G − 1) grid points for its
+/// Victim queries per chunk of B images with K traces of M snapshots: K·B·M once, then per setting P·(G − 1) grid points for its
 /// P used pairs, B final labels of the reconstructions and B labels of their 8-bit quantisations.
 /// </para>
 /// </remarks>
@@ -60,6 +60,9 @@ public sealed class PurifierSweep
     /// <summary>The settings, in the order given.</summary>
     public IReadOnlyList<PurifierOptions> Settings { get; }
 
+    /// <summary>The largest <see cref="PurifierOptions.Seeds"/> of the settings: the traces per image <see cref="Add(IReadOnlyList{Tensor}, Tensor, IReadOnlyList{long}, Tensor?, Action{int, PurificationResult}?, CancellationToken)"/> needs.</summary>
+    public int MaxSeeds => Settings.Max(o => o.Seeds);
+
     /// <summary>Images added so far.</summary>
     public int Count { get; private set; }
 
@@ -78,9 +81,33 @@ public sealed class PurifierSweep
     public void Add(Tensor traces, Tensor inputs, IReadOnlyList<long> trueLabels, Tensor? clean = null,
         Action<int, PurificationResult>? onReconstructed = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(traces);
+        Add([traces], inputs, trueLabels, clean, onReconstructed, cancellationToken);
+    }
+
+    /// <summary>
+    /// Evaluates every setting on a chunk of K traces per image (<see cref="PurifierOptions.Seeds"/>), adding to
+    /// <see cref="Results"/>: each trace is mapped once, and a setting with <see cref="PurifierOptions.Seeds"/> = k reads the
+    /// first k of them.
+    /// </summary>
+    /// <param name="traces">K tensors of snapshots float32 [B, M, C, H, W] in [0, 1], earliest first, all of one shape: trace k
+    /// of every image, with the seeds <see cref="PurifierOptions.TraceSeed"/> gives; at least the largest Seeds of the settings.</param>
+    /// <param name="inputs">The inputs x′ the traces were fitted to: float32 [B, C, H, W] in [0, 1], on the traces' device.</param>
+    /// <param name="trueLabels">The true class of each image (B values).</param>
+    /// <param name="clean">The clean images float32 [B, C, H, W] on the traces' device, for SSIM; given for every chunk or for none.</param>
+    /// <param name="onReconstructed">Told each setting's index and reconstruction of this chunk before it is disposed (outside any dispose scope of the sweep); optional.</param>
+    /// <param name="cancellationToken">Checked between settings.</param>
+    /// <exception cref="ArgumentException">Fewer traces are given than a setting reads, a tensor or the labels do not fit, or <paramref name="clean"/> is given for some chunks only.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public void Add(IReadOnlyList<Tensor> traces, Tensor inputs, IReadOnlyList<long> trueLabels, Tensor? clean = null,
+        Action<int, PurificationResult>? onReconstructed = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(traces);
         ArgumentNullException.ThrowIfNull(trueLabels);
-        var mapping = reconstructions[0].Map(traces, inputs);
-        int count = mapping.Traces;
+        if (traces.Count < MaxSeeds)
+            throw new ArgumentException($"A setting reads {MaxSeeds} trace(s) per image ({nameof(PurifierOptions.Seeds)}); {traces.Count} given.", nameof(traces));
+        var mappings = traces.Select(t => reconstructions[0].Map(t, inputs)).ToArray();
+        int count = mappings[0].Traces;
         if (trueLabels.Count != count)
             throw new ArgumentException($"trueLabels must have one label per trace ({count}); got {trueLabels.Count}.", nameof(trueLabels));
         if (clean is not null)
@@ -88,7 +115,7 @@ public sealed class PurifierSweep
             ImageBatchValidation.Check(clean, nameof(clean), 4, "[B, C, H, W]");
             if (!clean.shape.SequenceEqual(inputs.shape))
                 throw new ArgumentException($"clean must have the shape of inputs [{ImageBatchValidation.Shape(inputs)}]; got [{ImageBatchValidation.Shape(clean)}].", nameof(clean));
-            ImageBatchValidation.CheckDevice(clean, nameof(clean), traces.device, nameof(traces));
+            ImageBatchValidation.CheckDevice(clean, nameof(clean), traces[0].device, nameof(traces));
         }
         if (withClean is { } before && before != clean is not null)
             throw new ArgumentException("clean must be given for every chunk or for none.", nameof(clean));
@@ -96,11 +123,12 @@ public sealed class PurifierSweep
 
         // Each setting works on B images only: libtorch's threads would spend more time waking up than computing
         // (measured: 90–200 ms per setting and chunk of 16 on two threads beside another job, 38 ms on one).
-        using var oneThread = DipDefense.Dip.LibTorchThreads.OneOnThisThread(traces.device);
+        using var oneThread = DipDefense.Dip.LibTorchThreads.OneOnThisThread(traces[0].device);
         for (int s = 0; s < Settings.Count; s++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using var result = reconstructions[s].Reconstruct(traces, inputs, mapping, cancellationToken);
+            int seeds = Settings[s].Seeds;
+            using var result = reconstructions[s].Reconstruct([.. traces.Take(seeds)], inputs, mappings[..seeds], cancellationToken);
             long[] labels;
             double[]? ssim = null;
             using (NewDisposeScope())
@@ -117,7 +145,7 @@ public sealed class PurifierSweep
         Count += count;
     }
 
-    /// <summary>Evaluates every setting on the given traces at once (one <see cref="Add"/>).</summary>
+    /// <summary>Evaluates every setting on the given traces at once (one <see cref="Add(Tensor, Tensor, IReadOnlyList{long}, Tensor?, Action{int, PurificationResult}?, CancellationToken)"/>).</summary>
     /// <param name="victim">The classifier protected.</param>
     /// <param name="settings">The settings, at least one.</param>
     /// <param name="traces">Snapshots float32 [N, M, C, H, W] in [0, 1].</param>

@@ -215,6 +215,28 @@ public sealed class CliCommandTests : IDisposable
     }
 
     [SharedDataFact]
+    public void CalibrateSweepsTheSeedsForTheVoteOnlyAndItsTwoTraceRowIsWhatPurifyGives()
+    {
+        string[] common = ["--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--offset", "3", "--count", "2",
+            "--preset", "small", "--iterations", "20", "--snapshots", "4", "--batch", "2", "--warmup", "1", "--seed", "4", "--json"];
+        var r = CliRunner.Run(["calibrate", .. common, "--selection", "paper,vote", "--seeds", "1,2"]);
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var json = JsonDocument.Parse(r.StdOut);
+        var rows = json.RootElement.GetProperty("settings").EnumerateArray()
+            .Select(row => (Selection: row.GetProperty("selection").GetString(), Seeds: row.GetProperty("seeds").GetInt32(), Row: row)).ToArray();
+        Assert.Equal(new[] { ("paper", 1), ("vote", 1), ("vote", 2) }, rows.Select(row => (row.Selection!, row.Seeds)).Order());
+        double twoTraces = rows.Single(row => row.Seeds == 2).Row.GetProperty("per_set")[0].GetProperty("accuracy").GetDouble();
+
+        var purify = CliRunner.Run(["purify", .. common, "--seeds", "2", "--out", Path.Combine(_dir, "purified.bin")]);
+        Assert.True(purify.ExitCode == 0, purify.StdErr);
+        using var purified = JsonDocument.Parse(purify.StdOut);
+        Assert.Equal(twoTraces, purified.RootElement.GetProperty("accuracy").GetDouble());
+        Assert.Equal(2, purified.RootElement.GetProperty("options").GetProperty("seeds").GetInt32());
+        foreach (var image in purified.RootElement.GetProperty("images").EnumerateArray())
+            Assert.InRange(image.GetProperty("marking_traces").GetInt32(), 0, 2);
+    }
+
+    [SharedDataFact]
     public void CalibrateRejectsABadGrid()
     {
         var r = CliRunner.Run("calibrate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--count", "2",

@@ -261,19 +261,20 @@ public sealed class EvaluateCliTests : IDisposable
     [SharedDataFact]
     public void FitThresholdsAreSettingsOfTheStoreOnlyWhenOnSoThatOlderStoresAcceptARerunWithThemOff()
     {
-        // A store written before φ_p, φ_l and μ existed has none of them (nor λ, which μ governs) in its settings: a run
+        // A store written before φ_p, φ_l, μ and K existed has none of them (nor λ, which μ governs) in its settings: a run
         // with them off writes the same.
-        static string[] Settings(double poorFit, double ambiguousMargin) =>
-            ["--poor-fit", FormattableString.Invariant($"{poorFit}"), "--late-change-fit", "1", "--ambiguous-margin", FormattableString.Invariant($"{ambiguousMargin}")];
+        static string[] Settings(double poorFit, double ambiguousMargin, int seeds = 1) =>
+            ["--poor-fit", FormattableString.Invariant($"{poorFit}"), "--late-change-fit", "1", "--ambiguous-margin", FormattableString.Invariant($"{ambiguousMargin}"),
+             "--seeds", FormattableString.Invariant($"{seeds}")];
         string store = Store("fit.db");
         Json(CliRunner.Run(Evaluate(store, Settings(0, 0), count: 1)));
         string settings = StoredSettings(store);
         Assert.Contains("\"gate_threshold\"", settings);
-        foreach (string field in new[] { "poor_fit", "late_change_fit", "ambiguous_margin", "own_label_weight" })
+        foreach (string field in new[] { "poor_fit", "late_change_fit", "ambiguous_margin", "own_label_weight", "seeds" })
             Assert.DoesNotContain(field, settings);
         var rows = Rows(store);
 
-        foreach (string[] on in new[] { Settings(0.98, 0), Settings(0, 20) })
+        foreach (string[] on in new[] { Settings(0.98, 0), Settings(0, 20), Settings(0, 0, seeds: 2) })
         {
             var r = CliRunner.Run(Evaluate(store, on, count: 1));
             CliAssert.OneLineError(r, "--store", "other settings", "defenses");

@@ -39,6 +39,7 @@ public class SettingsSurfacesTests
         ["LateChangeFit"] = ("LateChangeFit", "--late-change-fit", "--late-change-fit"),
         ["AmbiguousMargin"] = ("AmbiguousMargin", "--ambiguous-margin", "--ambiguous-margin"),
         ["OwnLabelWeight"] = ("OwnLabelWeight", "--own-label-weight", "--own-label-weight"),
+        ["Seeds"] = ("Seeds", "--seeds", "--seeds"),
         ["Horizon"] = ("Horizon", "--horizon", "--horizon"),
         ["BatchSize"] = ("BatchSize", "--batch", "--batch"),
     };

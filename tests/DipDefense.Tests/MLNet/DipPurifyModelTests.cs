@@ -80,18 +80,19 @@ public class DipPurifyModelTests(MLNetTestData data) : IClassFixture<MLNetTestDa
         options.PoorFit = 0.9;
         options.LateChangeFit = 0.95;
         options.AmbiguousMargin = 12;
+        options.Seeds = 2;
         using var model = mlContext.Transforms.DipPurify(options).Fit(input);
         using var stream = new MemoryStream();
         DipPurifyModel.Save(mlContext, model, input.Schema, stream);
 
-        static (double Horizon, double PoorFit, double LateChangeFit, double AmbiguousMargin) Loaded(MLContext context, Stream file)
+        static (double Horizon, double PoorFit, double LateChangeFit, double AmbiguousMargin, int Seeds) Loaded(MLContext context, Stream file)
         {
             file.Position = 0;
             using var loaded = (IDisposable)DipPurifyModel.Load(context, file, out _);
             var o = Assert.Single(((IEnumerable<ITransformer>)loaded).OfType<DipPurifyingTransformer>()).Options;
-            return (o.Horizon, o.PoorFit, o.LateChangeFit, o.AmbiguousMargin);
+            return (o.Horizon, o.PoorFit, o.LateChangeFit, o.AmbiguousMargin, o.Seeds);
         }
-        Assert.Equal((0.5, 0.9, 0.95, 12.0), Loaded(mlContext, stream));
+        Assert.Equal((0.5, 0.9, 0.95, 12.0, 2), Loaded(mlContext, stream));
 
         // The same file as an earlier version wrote it: none of these fields in the stage's options. It read the whole
         // trace and marked no input by its fit, whatever the current defaults.
@@ -101,13 +102,13 @@ public class DipPurifyModelTests(MLNetTestData data) : IClassFixture<MLNetTestDa
             System.Text.Json.Nodes.JsonObject json;
             using (var read = entry.Open())
                 json = System.Text.Json.Nodes.JsonNode.Parse(read)!.AsObject();
-            foreach (string field in new[] { "Horizon", "PoorFit", "LateChangeFit", "AmbiguousMargin" })
+            foreach (string field in new[] { "Horizon", "PoorFit", "LateChangeFit", "AmbiguousMargin", "Seeds" })
                 Assert.True(json.Remove(field), field);
             entry.Delete();
             using var write = zip.CreateEntry(entry.FullName).Open();
             System.Text.Json.JsonSerializer.Serialize(write, json);
         }
-        Assert.Equal((1.0, 0.0, 1.0, 0.0), Loaded(mlContext, stream));
+        Assert.Equal((1.0, 0.0, 1.0, 0.0, 1), Loaded(mlContext, stream));
     }
 
     [Fact]

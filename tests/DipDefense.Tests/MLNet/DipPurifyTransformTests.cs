@@ -68,7 +68,7 @@ public class DipPurifyTransformTests(MLNetTestData data) : IClassFixture<MLNetTe
         var settings = new PurifierOptions
         {
             Trace = new DipTraceOptions { Network = DipNetworkConfig.Small, Iterations = 20, Snapshots = 10, Seed = 11, InputNoiseStd = 0.05, OutputAveraging = 0.5, NoiseFreeSnapshots = true },
-            Selection = PurifierSelection.SupportGate,
+            Selection = PurifierSelection.Vote,
             GateThreshold = 0.4,
             GateFrom = 0.1,
             GateTo = 0.6,
@@ -76,6 +76,7 @@ public class DipPurifyTransformTests(MLNetTestData data) : IClassFixture<MLNetTe
             LateChangeFit = 0.9,
             AmbiguousMargin = 3,
             OwnLabelWeight = 0.7,
+            Seeds = 2,
             Horizon = 0.8,
             SsimThreshold = -1,
             WarmUp = 2,
@@ -86,7 +87,7 @@ public class DipPurifyTransformTests(MLNetTestData data) : IClassFixture<MLNetTe
             BatchSize = 2,
         };
         var options = DipPurifyOptions.FromPurifierOptions(settings, data.ModelPath, "Purified", "Pixels");
-        Assert.Equal((0.5, 0.9, 3.0, 0.7), (options.PoorFit, options.LateChangeFit, options.AmbiguousMargin, options.OwnLabelWeight));
+        Assert.Equal((0.5, 0.9, 3.0, 0.7, 2), (options.PoorFit, options.LateChangeFit, options.AmbiguousMargin, options.OwnLabelWeight, options.Seeds));
         options.ScaleImage = data.Options().ScaleImage;
         options.PurifiedLabelColumnName = "PurifiedLabel";
         var (model, output) = Purify(rows, options);
