@@ -65,3 +65,11 @@ calibrate --offset 250 --count 250 --input-noise 1/30 "${grid[@]}" --json > "$wo
   --offset 250 --count 250 --input-noise 1/30 --selection vote --warmup 30 --gate-threshold 0.6,1 --gate-window 0.1-0.3 \
   --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0,5,10,15,20,25,30 --own-label-weight 0.25,0.35 --horizon 1 \
   --json > "$work/fgsm-margin.json"
+
+echo "## 9. K traces per image (trace k of image i has seed + 1000·k + i): choosing on offsets 0-249, then the same grid"
+echo "##    on 378-457 (80 images, for the machine's time), with FGSM ε = 8/255 beside the four sets"
+grid=(--selection vote --warmup 30 --gate-threshold 0.6,0.7,0.8,0.9,1 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1
+  --ambiguous-margin 0 --seeds 1,2 --horizon 1)
+calibrate --offset 0 --count 250 --input-noise 1/30 "${grid[@]}" --json > "$work/choose-seeds.json"
+sets+=(--data "$work/fgsm.bin")
+calibrate --offset 378 --count 80 --input-noise 1/30 "${grid[@]}" --json > "$work/confirm-seeds.json"

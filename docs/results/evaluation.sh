@@ -9,12 +9,16 @@
 # the defaults of its day (the vote, w = 30, θ = 0.6 over 0.1-0.3, φ_p = 0.98, H = 1), next to clean and plain PGD, on
 # images 250-265; EOT R = 1, the attacker knows the seed of the purification it attacks (the strongest case for one
 # draw). About 2.7 minutes per image on the quiet 2-core machine; a larger BPDA_COUNT extends its store likewise.
-# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT]
+# Third, docs/results/baselines/: no defense and the input-transformation baselines (JPEG 75, 4-bit depth, 3x3 median)
+# against the paper's 14 white-box columns (FGSM, PGD, BIM, MI-FGSM at 2, 4 and 8/255, C&W, DDN) and clean images, on
+# the confirming images 250-499 (about 20 minutes; the attacks are crafted once per image and shared by the defenses).
+# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 shared=../shared
 count=${1:-16}
 bpda_count=${2:-16}
+baseline_count=${3:-250}
 dotnet build src/DipDefense.Cli -c Release -v q -nologo >/dev/null
 cli=(dotnet src/DipDefense.Cli/bin/Release/net10.0/DipDefense.Cli.dll)
 # evaluate_and_report FOLDER COUNT SETTINGS...: images 250.. into docs/results/FOLDER/results.db, then its report.
@@ -30,3 +34,5 @@ evaluate_and_report evaluation "$count" \
   --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0 --late-change-fit 1 --ambiguous-margin 0 --horizon 1
 evaluate_and_report bpda-vote "$bpda_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 \
   --selection vote --warmup 30 --gate-threshold 0.6 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --horizon 1
+evaluate_and_report baselines "$baseline_count" --defense none,jpeg,bit-depth,median \
+  --attack clean,fgsm:2/255,fgsm:4/255,fgsm:8/255,pgd:2/255,pgd:4/255,pgd:8/255,bim:2/255,bim:4/255,bim:8/255,mifgsm:2/255,mifgsm:4/255,mifgsm:8/255,cw,ddn
