@@ -17,18 +17,8 @@ public class SeedEnsembleTests
     private static readonly double[] AlsoMarks = [0.5, 0.5, 0.3, 0.15, 0.8, 0.8];
     private static readonly double[] Agrees = [0.8, 0.8, 0.8, 0.8, 0.8, 0.78];      // input 0.8: all labelled y′ = 2, a close fit
 
-    private static readonly PurifierOptions Vote = new()
-    {
-        Trace = new() { Iterations = 6, Snapshots = 6 },
-        Selection = PurifierSelection.Vote,
-        Horizon = 1,
-        WarmUp = 2,
-        Pairs = 1,
-        GateFrom = 0,
-        GateTo = 0.5,   // snapshots 0, 1, 2
-        GateThreshold = 0.5,
-        Seeds = 2,
-    };
+    // SnapshotVoteTests' one-trace vote (w 2, gate over snapshots 0–2, θ 0.5) with two traces.
+    private static readonly PurifierOptions Vote = SnapshotVoteTests.Vote with { Seeds = 2 };
 
     private static Tensor Trace(params double[][] images) =>
         stack(images.Select(values => stack(values.Select(v => full([1, Side, Side], v, ScalarType.Float32)).ToArray())).ToArray());

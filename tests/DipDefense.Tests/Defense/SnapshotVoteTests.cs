@@ -97,7 +97,7 @@ public class SnapshotVoteTests
     // Snapshots of constant brightness; the victim's labels: 0.5 → 1, 0.2 → 0, 0.3 → 0, 0.8 → 2.
     private static readonly double[] Values = [0.5, 0.5, 0.2, 0.3, 0.8, 0.8];
 
-    private static readonly PurifierOptions Vote = new()
+    internal static readonly PurifierOptions Vote = new()
     {
         Trace = new() { Iterations = 6, Snapshots = 6 },
         Selection = PurifierSelection.Vote,
