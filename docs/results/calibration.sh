@@ -3,6 +3,7 @@
 # mode) on the choosing images and their confirmation on the confirming images (offsets 250–499). ResNet-20 victim,
 # medium DIP network, T = 1000, M = 200, seed 0 (image i of a run uses seed + i).
 # Usage: bash docs/results/calibration.sh [WORK_DIR]
+# Steps 6-8 pin one trace per image (--seeds 1), the setting of their day; the defaults now run two (step 9).
 # Every DIP trace is cached in WORK_DIR/traces (keyed by pixels and trace settings), so a rerun, or a sweep of other
 # reconstruction settings on the same traces, takes minutes. From scratch: about 3 × 1000 traces at ~3 s each on the
 # 2-core machine.
@@ -42,28 +43,28 @@ calibrate --offset 250 --count 250 --input-noise 1/30 --tau 0.7 --warmup 40,60 -
   --gate-threshold 0.5,0.7 --gate-window 0.05-0.5,0.1-0.3 --json > "$work/confirm.json"
 
 echo "## 6. The vote: choosing sweep on offsets 0–127 (traces 64–127 computed here), then its confirmation on 250–499"
-calibrate --offset 0 --count 128 --input-noise 1/30 --tau 0.7 --warmup 20,30,40 --selection vote --poor-fit 0 --ambiguous-margin 0 \
+calibrate --offset 0 --count 128 --input-noise 1/30 --tau 0.7 --warmup 20,30,40 --selection vote --poor-fit 0 --ambiguous-margin 0 --seeds 1 \
   --gate-threshold 0.5,0.7,0.8,0.85,0.9,0.95 --gate-window 0.1-0.3,0.15-0.3 --horizon 0.4,0.5,0.6,1 --json > "$work/vote-choose.json"
-calibrate --offset 250 --count 250 --input-noise 1/30 --tau 0.7 --warmup 30 --selection vote --poor-fit 0 --ambiguous-margin 0 \
+calibrate --offset 250 --count 250 --input-noise 1/30 --tau 0.7 --warmup 30 --selection vote --poor-fit 0 --ambiguous-margin 0 --seeds 1 \
   --gate-threshold 0.7 --gate-window 0.1-0.3 --horizon 0.5,1 --json > "$work/vote-confirm.json"
 
 echo "## 7. All 250 choosing images (offsets 0-249): the vote with the fit thresholds φ_p, φ_l (sensitivity figures in"
 echo "##    docs/results/calibration-figures), then the same grid on all 250 confirming images (250-499)"
 grid=(--selection vote --warmup 20,30,40 --gate-threshold 0.5,0.6,0.7,0.8,0.9 --gate-window 0.1-0.3 --poor-fit 0,0.975,0.98,0.985
-  --late-change-fit 0.98,0.99,1 --ambiguous-margin 0 --horizon 1)
+  --late-change-fit 0.98,0.99,1 --ambiguous-margin 0 --seeds 1 --horizon 1)
 calibrate --offset 0 --count 250 --input-noise 1/30 "${grid[@]}" --plot docs/results/calibration-figures --json > "$work/choose-fit.json"
 calibrate --offset 250 --count 250 --input-noise 1/30 "${grid[@]}" --json > "$work/confirm-fit.json"
 
 echo "## 8. The ambiguous margin μ and the own-label weight λ (offsets 0-249), then the same grid on 250-499; and the"
 echo "##    defaults and the margin against FGSM ε = 8/255 (a lower-confidence attack than PGD) on 250-499"
 grid=(--selection vote --warmup 30 --gate-threshold 0.6,0.7,0.8,0.9,1 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1
-  --ambiguous-margin 0,15,20,25,30 --own-label-weight 0.25,0.35,0.5,1 --horizon 1)
+  --ambiguous-margin 0,15,20,25,30 --own-label-weight 0.25,0.35,0.5,1 --seeds 1 --horizon 1)
 calibrate --offset 0 --count 250 --input-noise 1/30 "${grid[@]}" --json > "$work/choose-margin.json"
 calibrate --offset 250 --count 250 --input-noise 1/30 "${grid[@]}" --json > "$work/confirm-margin.json"
 [ -f "$work/fgsm.bin" ] || "${cli[@]}" attack --model "$model" --data "$data" --attack fgsm --out "$work/fgsm.bin" >/dev/null
 "${cli[@]}" calibrate --model "$model" --data "$data" --data "$work/fgsm.bin" --clean "$data" --batch 16 --trace-cache "$work/traces" \
   --offset 250 --count 250 --input-noise 1/30 --selection vote --warmup 30 --gate-threshold 0.6,1 --gate-window 0.1-0.3 \
-  --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0,5,10,15,20,25,30 --own-label-weight 0.25,0.35 --horizon 1 \
+  --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0,5,10,15,20,25,30 --own-label-weight 0.25,0.35 --seeds 1 --horizon 1 \
   --json > "$work/fgsm-margin.json"
 
 echo "## 9. K traces per image (trace k of image i has seed + 1000·k + i): choosing on offsets 0-249, then the same grid"

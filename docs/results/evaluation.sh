@@ -12,6 +12,7 @@
 # Third, docs/results/baselines/: no defense and the input-transformation baselines (JPEG 75, 4-bit depth, 3x3 median)
 # against the paper's 14 white-box columns (FGSM, PGD, BIM, MI-FGSM at 2, 4 and 8/255, C&W, DDN) and clean images, on
 # the confirming images 250-499 (about 20 minutes; the attacks are crafted once per image and shared by the defenses).
+# Both DIP parts pin one trace per image (--seeds 1), as they were made; the defaults now run two.
 # Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -31,8 +32,8 @@ evaluate_and_report() {
 }
 evaluate_and_report evaluation "$count" \
   --defense none,decision-dip,jpeg,bit-depth,median --attack clean,fgsm:8/255,pgd:8/255,bim:8/255,mifgsm:8/255,cw,ddn \
-  --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0 --late-change-fit 1 --ambiguous-margin 0 --horizon 1
+  --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0 --late-change-fit 1 --ambiguous-margin 0 --seeds 1 --horizon 1
 evaluate_and_report bpda-vote "$bpda_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 \
-  --selection vote --warmup 30 --gate-threshold 0.6 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --horizon 1
+  --selection vote --warmup 30 --gate-threshold 0.6 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 1 --horizon 1
 evaluate_and_report baselines "$baseline_count" --defense none,jpeg,bit-depth,median \
   --attack clean,fgsm:2/255,fgsm:4/255,fgsm:8/255,pgd:2/255,pgd:4/255,pgd:8/255,bim:2/255,bim:4/255,bim:8/255,mifgsm:2/255,mifgsm:4/255,mifgsm:8/255,cw,ddn

@@ -41,8 +41,8 @@ static void RunNotebook(string images, string model, int? index, int iterations,
     Console.WriteLine($"the attack turns {turned.Length} of {data.Count} images: {string.Join(", ", turned)}");
 
     // ## 3. Step 1 of the method: fit an untrained generator to the adversarial image and keep M snapshots. Early
-    //       snapshots hold the image's coarse structure; the adversarial noise is fitted last. Image i gets seed S + i,
-    //       as when the purifier (or QuickStart's pipeline) purifies the whole set. Without --index, the turned images
+    //       snapshots hold the image's coarse structure; the adversarial noise is fitted last. Trace k of image i gets seed
+    //       S + 1000·k + i, as when the purifier (or QuickStart's pipeline) purifies the whole set; the tables show the first. Without --index, the turned images
     //       are traced one by one until one trace crosses a decision boundary.
     Notebook.Heading("3. Run the DIP trace of an adversarial image");
     var settings = PaperSettings.WithIterations(iterations, batchSize: 1);
@@ -52,7 +52,7 @@ static void RunNotebook(string images, string model, int? index, int iterations,
     {
         Console.WriteLine($"image {i}: true {Name(truth[i])}, clean image labelled {Name(clean[i])}, adversarial image labelled {Name(attacked[i])}");
         using var candidate = adversarial[i];
-        var explained = ExplainedTrace.Run(victim, settings, candidate, settings.Trace.Seed + i, new ConsoleTraceProgress());
+        var explained = ExplainedTrace.Run(victim, settings, candidate, i, new ConsoleTraceProgress());
         chosen ??= (i, explained);
         if (explained.Diagnostics.Crossings.Length > 0)
         {

@@ -104,15 +104,15 @@ static void RunNotebook(int count, int iterations, string output)
     Console.WriteLine($"{gridPath}: {layout.Width}x{layout.Height} pixels (row titles: the true class; captions: the victim's label)");
 
     // ## 7. Why the defense works (the paper's Fig. 10): along the DIP trace of an attacked image, the victim's
-    //       confidence of the true class and of the adversarial class. The trace is run again with the seed the
-    //       pipeline gave that row, so it is the pipeline's own trace, with the purifier's diagnostics. It shows
+    //       confidence of the true class and of the adversarial class. The traces are run again with the seeds the
+    //       pipeline gave that row, so they are the pipeline's own, with the purifier's diagnostics (the plot: the first trace). It shows
     //       most where the attack turned the label and the trace crossed a decision boundary.
     Notebook.Heading("7. Draw the decision trace of one attacked image");
     int pick = Enumerable.Range(0, rows.Count)
         .OrderByDescending(i => clean[i] == truth[i] && attacked[i] != truth[i])
         .ThenByDescending(i => rows[i].CrossingsFound).First();
     using var image = adversarial[pick];
-    var trace = ExplainedTrace.Run(victim, settings, image, settings.Trace.Seed + pick, new ConsoleTraceProgress());
+    var trace = ExplainedTrace.Run(victim, settings, image, pick, new ConsoleTraceProgress());
     var d = trace.Diagnostics;
     string decision = d.VotedClass is { } voted ? $"marked as adversarial, the snapshots vote for {Name(voted)} (output: snapshot {d.VotedSnapshot})"
         : d.PassedThrough ? "passed through as its last snapshot"

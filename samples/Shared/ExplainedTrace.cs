@@ -5,9 +5,9 @@ using DipDefense.Visualization;
 using static TorchSharp.torch;
 
 /// <summary>
-/// One image's DIP trace with what the purifier decided along it (its diagnostics) and the victim's confidences of
-/// every snapshot. The trace is run with the seed the purifier gives that image, so it is the purifier's own trace:
-/// image i of a purification with base seed S uses seed S + i (row i of a DipPurify pipeline too).
+/// One image's DIP traces with what the purifier decided along them (its diagnostics) and the victim's confidences of
+/// every snapshot of the first. The traces are run with the seeds the purifier gives that image, so they are the purifier's
+/// own: trace k of image i of a purification with base seed S uses seed S + 1000·k + i (row i of a DipPurify pipeline too).
 /// </summary>
 sealed class ExplainedTrace
 {
@@ -21,20 +21,29 @@ sealed class ExplainedTrace
     /// <summary>The purifier's diagnostics: labels and SSIM along the trace, crossings, used pairs, λ*, fallback, final label.</summary>
     public PurificationDiagnostics Diagnostics { get; }
 
-    /// <summary>The victim's softmax confidences of every snapshot.</summary>
+    /// <summary>The victim's softmax confidences of every snapshot of the first trace.</summary>
     public SnapshotConfidences Confidences { get; }
 
     /// <summary>The DIP iteration of every snapshot.</summary>
     public int[] Iterations { get; }
 
-    /// <summary>Runs the trace of <paramref name="image"/> [C, H, W] with <paramref name="seed"/> and reconstructs it as the purifier does.</summary>
-    public static ExplainedTrace Run(IClassifier victim, PurifierOptions options, Tensor image, long seed, IProgress<DipProgress>? progress = null)
+    /// <summary>Runs the traces of <paramref name="image"/> [C, H, W], row <paramref name="row"/> of a purification, and reconstructs it as the purifier does.</summary>
+    public static ExplainedTrace Run(IClassifier victim, PurifierOptions options, Tensor image, long row, IProgress<DipProgress>? progress = null)
     {
         using var batch = image.unsqueeze(0);
-        using var trace = new DipTraceRunner(options.Trace with { Seed = seed }).Run(batch, progress);
-        using var snapshots = trace.Snapshots[0];
-        using var reconstruction = new DecisionSpaceReconstruction(victim, options).ReconstructOne(snapshots, image);
-        return new ExplainedTrace(reconstruction.Diagnostics[0], SnapshotConfidences.Compute(victim, snapshots), trace.SnapshotIterations);
+        var traces = Enumerable.Range(0, options.TracesPerImage)
+            .Select(k => new DipTraceRunner(options.Trace with { Seed = options.TraceSeed(k, row) }).Run(batch, progress)).ToArray();
+        try
+        {
+            using var reconstruction = new DecisionSpaceReconstruction(victim, options).Reconstruct([.. traces.Select(t => t.Snapshots)], batch);
+            using var snapshots = traces[0].Snapshots[0];
+            return new ExplainedTrace(reconstruction.Diagnostics[0], SnapshotConfidences.Compute(victim, snapshots), traces[0].SnapshotIterations);
+        }
+        finally
+        {
+            foreach (var trace in traces)
+                trace.Dispose();
+        }
     }
 
     /// <summary>Draws the paper's Fig. 10 for this trace: the confidences of the two classes, the SSIM, the crossings.</summary>

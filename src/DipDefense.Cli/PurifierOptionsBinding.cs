@@ -106,7 +106,7 @@ internal sealed class PurifierOptionsBinding
         late_change_fit = options.LateChangeFit,
         ambiguous_margin = options.AmbiguousMargin,
         own_label_weight = options.OwnLabelWeight,
-        seeds = options.Seeds,
+        seeds = options.TracesPerImage,   // what ran: the other modes read one trace whatever --seeds says
         horizon = options.Horizon,
         batch = options.BatchSize,
     };

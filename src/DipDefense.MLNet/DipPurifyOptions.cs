@@ -238,8 +238,8 @@ public sealed class DipPurifyOptions
 
     /// <summary>
     /// K of the vote, in [1, 16]: independent DIP traces per row (trace k of row r has seed <c>Seed + 1000·k + r</c>); a row
-    /// is marked as adversarial only when all K traces mark it, and votes over all K. A row costs K traces; K &gt; 1 needs
-    /// the vote. Default: the core default (<see cref="PurifierOptions.Seeds"/>).
+    /// is marked as adversarial only when all K traces mark it, and votes over all K. A row costs K traces; the other
+    /// selections read one trace whatever K is. Default: the core default, 2 (<see cref="PurifierOptions.Seeds"/>).
     /// </summary>
     public int Seeds = Defaults.Seeds;
 

@@ -141,7 +141,7 @@ internal static class CalibrateCommand
                 var sweeps = traces.Select(t => sets.Select(_ => new PurifierSweep(classifier, settings.Where(o => o.Trace == t))).ToArray()).ToArray();
 
                 int images = sets[0].Count, batchSize = baseOptions.BatchSize, steps = trace.Iterations;
-                int seedsPerImage = settings.Max(o => o.Seeds);
+                int seedsPerImage = settings.Max(o => o.TracesPerImage);
                 console.Progress.MarkupLineInterpolated($"[grey]{traces.Length} trace setting(s) × {sets.Count} set(s) × {images} images × {seedsPerImage} seed(s): DIP traces (T = {steps}, M = {trace.Snapshots}), then {settings.Length / traces.Length} setting(s) each[/]");
                 var watch = Stopwatch.StartNew();
                 var traceTime = TimeSpan.Zero;
@@ -320,7 +320,7 @@ internal static class CalibrateCommand
         PurifierSelection.Vote => $"vote {Format(o.GateThreshold)} ({WindowName(o)})"
             + (o.PoorFit != PurifierOptions.PoorFitOff || o.LateChangeFit != PurifierOptions.LateChangeFitOff ? $" fit {Format(o.PoorFit)}/{Format(o.LateChangeFit)}" : "")
             + (o.AmbiguousMargin != PurifierOptions.AmbiguousMarginOff ? $" own {Format(o.AmbiguousMargin)}/{Format(o.OwnLabelWeight)}" : "")
-            + (o.Seeds > 1 ? $" K {o.Seeds}" : ""),
+            + (o.TracesPerImage > 1 ? $" K {o.TracesPerImage}" : ""),
         _ => $"{SelectionName(o.Selection)} {Format(o.GateThreshold)} ({WindowName(o)})",
     };
 

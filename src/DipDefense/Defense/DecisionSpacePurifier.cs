@@ -16,7 +16,7 @@ namespace DipDefense.Defense;
 /// <para>
 /// Training-free and attack-agnostic: the victim is only queried for labels (<see cref="IClassifier.Predict"/>).
 /// Images are processed in chunks of <see cref="PurifierOptions.BatchSize"/>; each chunk runs one batched DIP
-/// trace (<see cref="DipTraceRunner"/>; K of them with <see cref="PurifierOptions.Seeds"/> = K) and one
+/// trace (<see cref="DipTraceRunner"/>; K of them under the vote, <see cref="PurifierOptions.TracesPerImage"/>) and one
 /// <see cref="DecisionSpaceReconstruction"/>. Image i of a call uses DIP seed <c>Trace.Seed + i</c> (trace k:
 /// <see cref="PurifierOptions.TraceSeed"/>), so its result does not depend on the batch size or on the other images.
 /// </para>
@@ -74,7 +74,7 @@ public sealed class DecisionSpacePurifier : IPurifier
         ImageBatchValidation.Check(images, nameof(images), 4, "[N, C, H, W]");
         cancellationToken.ThrowIfCancellationRequested();
 
-        int total = (int)images.shape[0], batchSize = Options.BatchSize, iterations = Options.Trace.Iterations, allIterations = Options.Seeds * iterations;
+        int total = (int)images.shape[0], batchSize = Options.BatchSize, iterations = Options.Trace.Iterations, allIterations = Options.TracesPerImage * iterations;
         var clock = Stopwatch.StartNew();
         var diagnostics = new List<PurificationDiagnostics>(total);
         var timings = new StageTimings();
@@ -94,10 +94,10 @@ public sealed class DecisionSpacePurifier : IPurifier
 
                 // Trace k of image start + b uses seed Trace.Seed + SeedStride·k + start + b (the runner adds b).
                 var traceClock = Stopwatch.StartNew();
-                var traces = new List<DipTraceResult>(Options.Seeds);
+                var traces = new List<DipTraceResult>(Options.TracesPerImage);
                 try
                 {
-                    for (int k = 0; k < Options.Seeds; k++)
+                    for (int k = 0; k < Options.TracesPerImage; k++)
                     {
                         var runner = new DipTraceRunner(Options.Trace with { Seed = Options.TraceSeed(k, start) });
                         var forwarder = progress is null ? null : new TraceProgressForwarder(progress, clock, start, count, total, k * iterations, allIterations);

@@ -51,12 +51,14 @@ public sealed class DecisionSpaceReconstruction
     /// <summary>The validated options.</summary>
     public PurifierOptions Options { get; }
 
-    /// <summary>Reconstructs B images from their traces.</summary>
+    /// <summary>Reconstructs B images from one trace each: for options that read one trace per image (<see cref="PurifierOptions.TracesPerImage"/> = 1,
+    /// i.e. <see cref="PurifierOptions.Seeds"/> = 1 or a mode other than the vote); the default vote reads two, through
+    /// <see cref="Reconstruct(IReadOnlyList{Tensor}, Tensor, IReadOnlyList{DecisionMapping}?, CancellationToken)"/>.</summary>
     /// <param name="traces">Snapshots float32 [B, M, C, H, W] in [0, 1], earliest first; H, W ≥ 11.</param>
     /// <param name="inputs">The inputs x′ the traces were fitted to: float32 [B, C, H, W] in [0, 1], on the traces' device.</param>
     /// <param name="cancellationToken">Checked between stages.</param>
     /// <returns>The reconstructed images [B, C, H, W] and one diagnostics entry per image; the caller disposes it.</returns>
-    /// <exception cref="ArgumentException">A tensor has the wrong dtype, rank, shape, device or range.</exception>
+    /// <exception cref="ArgumentException">A tensor has the wrong dtype, rank, shape, device or range, or the options read more than one trace per image.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     public PurificationResult Reconstruct(Tensor traces, Tensor inputs, CancellationToken cancellationToken = default)
     {
@@ -64,12 +66,12 @@ public sealed class DecisionSpaceReconstruction
         return ReconstructChecked([traces], inputs, null, null, cancellationToken);
     }
 
-    /// <summary>Reconstructs one image from its trace.</summary>
+    /// <summary>Reconstructs one image from its trace (options that read one trace per image, as <see cref="Reconstruct(Tensor, Tensor, CancellationToken)"/>).</summary>
     /// <param name="snapshots">Snapshots float32 [M, C, H, W] in [0, 1], earliest first; H, W ≥ 11.</param>
     /// <param name="input">The input x′: float32 [C, H, W] in [0, 1], on the snapshots' device.</param>
     /// <param name="cancellationToken">Checked between stages.</param>
     /// <returns>The reconstructed image as a batch of one, [1, C, H, W], with its diagnostics; the caller disposes it.</returns>
-    /// <exception cref="ArgumentException">A tensor has the wrong dtype, rank, shape, device or range.</exception>
+    /// <exception cref="ArgumentException">A tensor has the wrong dtype, rank, shape, device or range, or the options read more than one trace per image.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     public PurificationResult ReconstructOne(Tensor snapshots, Tensor input, CancellationToken cancellationToken = default)
     {
@@ -89,7 +91,7 @@ public sealed class DecisionSpaceReconstruction
     /// <param name="traces">Snapshots float32 [B, M, C, H, W] in [0, 1], earliest first; H, W ≥ 11.</param>
     /// <param name="inputs">The inputs x′ the traces were fitted to: float32 [B, C, H, W] in [0, 1], on the traces' device.</param>
     /// <returns>The labels and SSIM of the B·M snapshots.</returns>
-    /// <exception cref="ArgumentException">A tensor has the wrong dtype, rank, shape, device or range.</exception>
+    /// <exception cref="ArgumentException">A tensor has the wrong dtype, rank, shape, device or range, or the options read more than one trace per image.</exception>
     public DecisionMapping Map(Tensor traces, Tensor inputs)
     {
         CheckTracesAndInputs(traces, inputs);
@@ -108,7 +110,7 @@ public sealed class DecisionSpaceReconstruction
     /// <param name="mapping">The mapping of these traces (B traces of M snapshots).</param>
     /// <param name="cancellationToken">Checked between stages.</param>
     /// <returns>The reconstructed images [B, C, H, W] and one diagnostics entry per image; the caller disposes it.</returns>
-    /// <exception cref="ArgumentException">A tensor has the wrong dtype, rank, shape, device or range, or the mapping is not of B traces of M snapshots.</exception>
+    /// <exception cref="ArgumentException">A tensor has the wrong dtype, rank, shape, device or range, the mapping is not of B traces of M snapshots, or the options read more than one trace per image.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     public PurificationResult Reconstruct(Tensor traces, Tensor inputs, DecisionMapping mapping, CancellationToken cancellationToken = default)
     {
@@ -118,7 +120,7 @@ public sealed class DecisionSpaceReconstruction
     }
 
     /// <summary>
-    /// Reconstructs B images from K traces each, K = <see cref="PurifierOptions.Seeds"/> (docs/method.md, "Seed ensemble"):
+    /// Reconstructs B images from K traces each, K = <see cref="PurifierOptions.TracesPerImage"/> (<see cref="PurifierOptions.Seeds"/> under the vote, else 1) (docs/method.md, "Seed ensemble"):
     /// under <see cref="PurifierSelection.Vote"/> an input is marked when each of its K traces marks it, and a marked input's
     /// vote runs over the snapshots of all K traces (<see cref="SnapshotVote.Choose(IReadOnlyList{IReadOnlyList{double}}, int, long, int, double)"/>).
     /// With K = 1 this is <see cref="Reconstruct(Tensor, Tensor, CancellationToken)"/>.
@@ -174,8 +176,11 @@ public sealed class DecisionSpaceReconstruction
     private PurificationResult ReconstructChecked(Tensor[] allTraces, Tensor inputs, DecisionMapping[]? mappings, Action<PurificationStage>? onStage,
         CancellationToken cancellationToken)
     {
-        if (allTraces.Length != Options.Seeds)
-            throw new ArgumentException($"The options ask for {nameof(PurifierOptions.Seeds)} = {Options.Seeds} trace(s) per image; got {allTraces.Length}.", "traces");
+        if (allTraces.Length != Options.TracesPerImage)
+            throw new ArgumentException(Options.TracesPerImage == 1
+                ? $"The options read one trace per image; got {allTraces.Length}."
+                : $"The options ask for {nameof(PurifierOptions.Seeds)} = {Options.Seeds} traces per image (the vote); got {allTraces.Length}: pass all {Options.Seeds} to "
+                  + $"Reconstruct(IReadOnlyList<Tensor>, …), or set {nameof(PurifierOptions.Seeds)} = 1 to reconstruct from one trace.", "traces");
         if (mappings is not null && mappings.Length != allTraces.Length)
             throw new ArgumentException($"One mapping per trace is needed ({allTraces.Length}); got {mappings.Length}.", "mapping");
         for (int k = 0; k < allTraces.Length; k++)

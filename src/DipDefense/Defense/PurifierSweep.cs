@@ -60,8 +60,8 @@ public sealed class PurifierSweep
     /// <summary>The settings, in the order given.</summary>
     public IReadOnlyList<PurifierOptions> Settings { get; }
 
-    /// <summary>The largest <see cref="PurifierOptions.Seeds"/> of the settings: the traces per image <see cref="Add(IReadOnlyList{Tensor}, Tensor, IReadOnlyList{long}, Tensor?, Action{int, PurificationResult}?, CancellationToken)"/> needs.</summary>
-    public int MaxSeeds => Settings.Max(o => o.Seeds);
+    /// <summary>The largest <see cref="PurifierOptions.TracesPerImage"/> of the settings: the traces per image <see cref="Add(IReadOnlyList{Tensor}, Tensor, IReadOnlyList{long}, Tensor?, Action{int, PurificationResult}?, CancellationToken)"/> needs.</summary>
+    public int MaxSeeds => Settings.Max(o => o.TracesPerImage);
 
     /// <summary>Images added so far.</summary>
     public int Count { get; private set; }
@@ -86,12 +86,12 @@ public sealed class PurifierSweep
     }
 
     /// <summary>
-    /// Evaluates every setting on a chunk of K traces per image (<see cref="PurifierOptions.Seeds"/>), adding to
-    /// <see cref="Results"/>: each trace is mapped once, and a setting with <see cref="PurifierOptions.Seeds"/> = k reads the
+    /// Evaluates every setting on a chunk of K traces per image (<see cref="PurifierOptions.TracesPerImage"/>), adding to
+    /// <see cref="Results"/>: each trace is mapped once, and a setting with <see cref="PurifierOptions.TracesPerImage"/> = k reads the
     /// first k of them.
     /// </summary>
     /// <param name="traces">K tensors of snapshots float32 [B, M, C, H, W] in [0, 1], earliest first, all of one shape: trace k
-    /// of every image, with the seeds <see cref="PurifierOptions.TraceSeed"/> gives; at least the largest Seeds of the settings.</param>
+    /// of every image, with the seeds <see cref="PurifierOptions.TraceSeed"/> gives; at least the largest TracesPerImage of the settings.</param>
     /// <param name="inputs">The inputs x′ the traces were fitted to: float32 [B, C, H, W] in [0, 1], on the traces' device.</param>
     /// <param name="trueLabels">The true class of each image (B values).</param>
     /// <param name="clean">The clean images float32 [B, C, H, W] on the traces' device, for SSIM; given for every chunk or for none.</param>
@@ -105,7 +105,7 @@ public sealed class PurifierSweep
         ArgumentNullException.ThrowIfNull(traces);
         ArgumentNullException.ThrowIfNull(trueLabels);
         if (traces.Count < MaxSeeds)
-            throw new ArgumentException($"A setting reads {MaxSeeds} trace(s) per image ({nameof(PurifierOptions.Seeds)}); {traces.Count} given.", nameof(traces));
+            throw new ArgumentException($"A setting reads {MaxSeeds} trace(s) per image ({nameof(PurifierOptions.Seeds)} under the vote); {traces.Count} given.", nameof(traces));
         var mappings = traces.Select(t => reconstructions[0].Map(t, inputs)).ToArray();
         int count = mappings[0].Traces;
         if (trueLabels.Count != count)
@@ -127,7 +127,7 @@ public sealed class PurifierSweep
         for (int s = 0; s < Settings.Count; s++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            int seeds = Settings[s].Seeds;
+            int seeds = Settings[s].TracesPerImage;
             using var result = reconstructions[s].Reconstruct([.. traces.Take(seeds)], inputs, mappings[..seeds], cancellationToken);
             long[] labels;
             double[]? ssim = null;

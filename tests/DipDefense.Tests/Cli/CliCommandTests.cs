@@ -150,7 +150,7 @@ public sealed class CliCommandTests : IDisposable
         using var a = JsonDocument.Parse(first.StdOut);
         using var b = JsonDocument.Parse(second.StdOut);
         Assert.Equal(0, a.RootElement.GetProperty("cached_chunks").GetInt32());
-        Assert.Equal(2, b.RootElement.GetProperty("cached_chunks").GetInt32());   // chunks of 2 + 1 images
+        Assert.Equal(4, b.RootElement.GetProperty("cached_chunks").GetInt32());   // chunks of 2 + 1 images, two traces each (K = 2)
         Assert.Equal(a.RootElement.GetProperty("settings").GetRawText(), b.RootElement.GetProperty("settings").GetRawText());
     }
 

@@ -59,15 +59,6 @@ public sealed class CliErrorTests : IDisposable
         Assert.False(File.Exists(output));
     }
 
-    [SharedDataFact]
-    public void SeveralSeedsOutsideTheVote()
-    {
-        string output = Path.Combine(_dir, "purified.bin");
-        CliAssert.OneLineError(CliRunner.Run("purify", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--count", "1",
-            "--iterations", "20", "--snapshots", "4", "--warmup", "1", "--selection", "paper", "--seeds", "2", "--out", output), "Seeds = 2", "Vote");
-        Assert.False(File.Exists(output));
-    }
-
     [Fact]
     public void MissingRequiredOptionAndUnknownAttack()
     {

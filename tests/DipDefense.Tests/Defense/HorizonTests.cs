@@ -54,6 +54,7 @@ public class HorizonTests
         {
             Trace = new() { Iterations = 40, Snapshots = 20, Network = DipNetworkConfig.Small },
             Selection = PurifierSelection.Vote,
+            Seeds = 1,      // one trace, cut by hand below
             WarmUp = 2,
             GateFrom = 0.1,
             GateTo = 0.3,

@@ -16,6 +16,22 @@ public class PurifierOptionsTests
         Assert.Equal(DipNetworkConfig.Medium, options.Trace.Network);
         Assert.Equal(0, options.Trace.Seed);
         Assert.Equal(16, options.BatchSize);
+        // The calibrated selection (docs/results/calibration.md, section 9): the vote over two traces per image, θ 0.7.
+        Assert.Equal(PurifierSelection.Vote, options.Selection);
+        Assert.Equal(2, options.Seeds);
+        Assert.Equal(2, options.TracesPerImage);
+        Assert.Equal(0.7, options.GateThreshold);
+    }
+
+    [Theory]
+    [InlineData(PurifierSelection.Paper)]
+    [InlineData(PurifierSelection.SupportGate)]
+    public void SeveralSeedsAreASettingOfTheVoteTheOtherModesReadOneTrace(PurifierSelection selection)
+    {
+        var options = new PurifierOptions { Selection = selection, Seeds = 3 };
+        options.Validate();
+        Assert.Equal(1, options.TracesPerImage);
+        Assert.Equal(3, (options with { Selection = PurifierSelection.Vote }).TracesPerImage);
     }
 
     [Theory]
@@ -57,8 +73,6 @@ public class PurifierOptionsTests
         { "OwnLabelWeight", new PurifierOptions { OwnLabelWeight = double.PositiveInfinity } },
         { "Seeds", new PurifierOptions { Seeds = 0 } },
         { "Seeds", new PurifierOptions { Seeds = PurifierOptions.MaxSeeds + 1 } },
-        { "Seeds", new PurifierOptions { Seeds = 2, Selection = PurifierSelection.Paper } },
-        { "Seeds", new PurifierOptions { Seeds = 2, Selection = PurifierSelection.SupportGate } },
         { "gate window", new PurifierOptions { GateFrom = 0.5, GateTo = 0.5 } },
         { "gate window", new PurifierOptions { GateFrom = -0.1 } },
         { "gate window", new PurifierOptions { GateTo = 1.5 } },

@@ -101,6 +101,7 @@ public class SnapshotVoteTests
     {
         Trace = new() { Iterations = 6, Snapshots = 6 },
         Selection = PurifierSelection.Vote,
+        Seeds = 1,      // one trace per input
         Horizon = 1,
         WarmUp = 2,
         Pairs = 1,
