@@ -66,8 +66,11 @@ internal sealed class DefenseOptions
     /// <summary>The settings of the chosen defense that decide its output (for a store's settings record): batch size and workers, which change only the speed, are left out.</summary>
     public static object? SettingsOf(DefenseChoice choice) => choice.Name switch
     {
-        DefenseChoice.DecisionDip => WithoutSettingsAddedLaterWhenOff(
-            choice.DecisionDipOptions with { BatchSize = 0, Trace = choice.DecisionDipOptions.Trace with { Workers = 0 } }),
+        // Seeds as run: the modes other than the vote read one trace whatever Seeds says.
+        DefenseChoice.DecisionDip => WithoutSettingsAddedLaterWhenOff(choice.DecisionDipOptions with
+        {
+            BatchSize = 0, Seeds = choice.DecisionDipOptions.TracesPerImage, Trace = choice.DecisionDipOptions.Trace with { Workers = 0 },
+        }),
         DefenseChoice.DipDefend => choice.DipDefendOptions with { BatchSize = 0 },
         DefenseChoice.Jpeg => choice.JpegOptions,
         DefenseChoice.BitDepth => choice.BitDepthOptions,

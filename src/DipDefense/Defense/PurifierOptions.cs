@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using DipDefense.Dip;
 
 namespace DipDefense.Defense;
@@ -143,6 +144,7 @@ public sealed record PurifierOptions
     public int Seeds { get; init; } = 2;
 
     /// <summary>The DIP traces each image gets: <see cref="Seeds"/> under <see cref="PurifierSelection.Vote"/>, 1 under the other modes.</summary>
+    [JsonIgnore]   // derived from Selection and Seeds, not a setting of its own
     public int TracesPerImage => Selection == PurifierSelection.Vote ? Seeds : 1;
 
     /// <summary>The largest <see cref="Seeds"/>: 16.</summary>

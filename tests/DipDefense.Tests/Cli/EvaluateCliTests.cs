@@ -270,9 +270,14 @@ public sealed class EvaluateCliTests : IDisposable
         Json(CliRunner.Run(Evaluate(store, Settings(0, 0), count: 1)));
         string settings = StoredSettings(store);
         Assert.Contains("\"gate_threshold\"", settings);
-        foreach (string field in new[] { "poor_fit", "late_change_fit", "ambiguous_margin", "own_label_weight", "seeds" })
+        foreach (string field in new[] { "poor_fit", "late_change_fit", "ambiguous_margin", "own_label_weight", "seeds", "traces" })
             Assert.DoesNotContain(field, settings);
         var rows = Rows(store);
+
+        // The paper's selection reads one trace whatever --seeds says (the default is 2): its store records none.
+        string paper = Store("paper.db");
+        Json(CliRunner.Run(Evaluate(paper, ["--selection", "paper", "--seeds", "2"], count: 1)));
+        Assert.DoesNotContain("seeds", StoredSettings(paper));
 
         foreach (string[] on in new[] { Settings(0.98, 0), Settings(0, 20), Settings(0, 0, seeds: 2) })
         {
