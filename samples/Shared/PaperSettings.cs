@@ -25,7 +25,9 @@ static class PaperSettings
     /// <summary>One line naming the settings, for the notebook's output.</summary>
     public static string Describe(PurifierOptions options) =>
         $"DIP: {PresetName(options.Trace.Network)} network, T = {options.Trace.Iterations} iterations, M = {options.Trace.Snapshots} snapshots, " +
-        $"warm-up {options.WarmUp}, N = {options.Pairs}, selection {options.Selection}, batch {options.BatchSize}";
+        $"warm-up {options.WarmUp}, N = {options.Pairs}, selection {options.Selection}" +
+        (options.Selection == PurifierSelection.Vote ? $" (θ {options.GateThreshold}, K = {options.TracesPerImage} traces per image)" : "") +
+        $", batch {options.BatchSize}";
 
     /// <summary>The preset name of <paramref name="network"/> ("medium" for the paper's CIFAR-10 network), or "custom".</summary>
     public static string PresetName(DipNetworkConfig network) => DipNetworkConfig.PresetNameOf(network) ?? "custom";

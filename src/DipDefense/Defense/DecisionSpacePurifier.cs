@@ -16,7 +16,7 @@ namespace DipDefense.Defense;
 /// <para>
 /// Training-free and attack-agnostic: the victim is only queried for labels (<see cref="IClassifier.Predict"/>).
 /// Images are processed in chunks of <see cref="PurifierOptions.BatchSize"/>; each chunk runs one batched DIP
-/// trace (<see cref="DipTraceRunner"/>; K of them under the vote, <see cref="PurifierOptions.TracesPerImage"/>) and one
+/// trace (<see cref="DipTraceRunner"/>; under the vote its K traces per image, <see cref="PurifierOptions.TracesPerImage"/>, as one batch of K·B networks) and one
 /// <see cref="DecisionSpaceReconstruction"/>. Image i of a call uses DIP seed <c>Trace.Seed + i</c> (trace k:
 /// <see cref="PurifierOptions.TraceSeed"/>), so its result does not depend on the batch size or on the other images.
 /// </para>
@@ -74,7 +74,7 @@ public sealed class DecisionSpacePurifier : IPurifier
         ImageBatchValidation.Check(images, nameof(images), 4, "[N, C, H, W]");
         cancellationToken.ThrowIfCancellationRequested();
 
-        int total = (int)images.shape[0], batchSize = Options.BatchSize, iterations = Options.Trace.Iterations, allIterations = Options.TracesPerImage * iterations;
+        int total = (int)images.shape[0], batchSize = Options.BatchSize, iterations = Options.Trace.Iterations, tracesPerImage = Options.TracesPerImage;
         var clock = Stopwatch.StartNew();
         var diagnostics = new List<PurificationDiagnostics>(total);
         var timings = new StageTimings();
@@ -92,23 +92,25 @@ public sealed class DecisionSpacePurifier : IPurifier
                 using var scope = NewDisposeScope();
                 var chunk = images.detach().narrow(0, start, count);
 
-                // Trace k of image start + b uses seed Trace.Seed + SeedStride·k + start + b (the runner adds b).
+                // The K traces of the chunk run as one batch of K·count networks (a fit of two networks costs little more than
+                // one where the batch is small; docs/performance.md): row k·count + b is trace k of image start + b, seed
+                // Trace.Seed + SeedStride·k + start + b. Each network depends only on its image and seed, so this equals K
+                // separate runs.
                 var traceClock = Stopwatch.StartNew();
-                var traces = new List<DipTraceResult>(Options.TracesPerImage);
+                var targets = tracesPerImage == 1 ? chunk : cat(Enumerable.Repeat(chunk, tracesPerImage).ToArray(), 0);
+                long[] seeds = [.. Enumerable.Range(0, tracesPerImage).SelectMany(k => Enumerable.Range(0, count).Select(b => Options.TraceSeed(k, start + b)))];
+                var forwarder = progress is null ? null : new TraceProgressForwarder(progress, clock, start, count, total);
+                DipTraceResult trace;
+                using (enable_grad())
+                    trace = new DipTraceRunner(Options.Trace).Run(targets, forwarder, cancellationToken, horizonStop, seeds);
                 try
                 {
-                    for (int k = 0; k < Options.TracesPerImage; k++)
-                    {
-                        var runner = new DipTraceRunner(Options.Trace with { Seed = Options.TraceSeed(k, start) });
-                        var forwarder = progress is null ? null : new TraceProgressForwarder(progress, clock, start, count, total, k * iterations, allIterations);
-                        using (enable_grad())
-                            traces.Add(runner.Run(chunk, forwarder, cancellationToken, horizonStop));
-                    }
                     var traceTime = traceClock.Elapsed;
 
                     void OnStage(PurificationStage stage) =>
-                        progress?.Report(new PurificationProgress(stage, start, count, start, total, allIterations, allIterations, clock.Elapsed));
-                    using var result = reconstruction.Reconstruct([.. traces.Select(t => t.Snapshots)], chunk, OnStage, cancellationToken);
+                        progress?.Report(new PurificationProgress(stage, start, count, start, total, iterations, iterations, clock.Elapsed));
+                    Tensor[] traces = [.. Enumerable.Range(0, tracesPerImage).Select(k => trace.Snapshots.narrow(0, k * count, count))];
+                    using var result = reconstruction.Reconstruct(traces, chunk, OnStage, cancellationToken);
 
                     using (no_grad())
                         purified.narrow(0, start, count).copy_(result.Purified);
@@ -118,8 +120,7 @@ public sealed class DecisionSpacePurifier : IPurifier
                 }
                 finally
                 {
-                    foreach (var trace in traces)
-                        trace.Dispose();
+                    trace.Dispose();
                 }
             }
         }

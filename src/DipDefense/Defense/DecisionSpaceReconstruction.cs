@@ -91,7 +91,7 @@ public sealed class DecisionSpaceReconstruction
     /// <param name="traces">Snapshots float32 [B, M, C, H, W] in [0, 1], earliest first; H, W ≥ 11.</param>
     /// <param name="inputs">The inputs x′ the traces were fitted to: float32 [B, C, H, W] in [0, 1], on the traces' device.</param>
     /// <returns>The labels and SSIM of the B·M snapshots.</returns>
-    /// <exception cref="ArgumentException">A tensor has the wrong dtype, rank, shape, device or range, or the options read more than one trace per image.</exception>
+    /// <exception cref="ArgumentException">A tensor has the wrong dtype, rank, shape, device or range.</exception>
     public DecisionMapping Map(Tensor traces, Tensor inputs)
     {
         CheckTracesAndInputs(traces, inputs);

@@ -11,7 +11,7 @@ namespace DipDefense.Defense;
 /// <param name="ImagesDone">Images completely purified so far (all earlier chunks).</param>
 /// <param name="Images">Images in the call.</param>
 /// <param name="Iteration">DIP iterations done for this chunk (<paramref name="Iterations"/> once its traces are complete).</param>
-/// <param name="Iterations">DIP iterations per chunk: K·T for K traces per image (<see cref="PurifierOptions.TracesPerImage"/>).</param>
+/// <param name="Iterations">DIP iterations per chunk: T (the K traces per image of the vote, <see cref="PurifierOptions.TracesPerImage"/>, run together).</param>
 /// <param name="Elapsed">Time since the call started.</param>
 public sealed record PurificationProgress(
     PurificationStage Stage, int ChunkStart, int ChunkCount, int ImagesDone, int Images, int Iteration, int Iterations, TimeSpan Elapsed);

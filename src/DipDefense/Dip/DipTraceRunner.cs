@@ -12,7 +12,7 @@ namespace DipDefense.Dip;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Image b uses seed <see cref="DipTraceOptions.Seed"/> + b: a CPU generator with that seed first draws its noise
+/// Image b uses seed <see cref="DipTraceOptions.Seed"/> + b, or the b-th of the seeds given to <see cref="Run"/>: a CPU generator with that seed first draws its noise
 /// z_b [32, H, W] uniform in [0, 0.1), then its network's initial weights, then (when
 /// <see cref="DipTraceOptions.InputNoiseStd"/> is positive) the input perturbation of every iteration in turn.
 /// The loss is the sum over images of each image's MSE, so each network receives exactly its standalone
@@ -41,17 +41,23 @@ public sealed class DipTraceRunner
     /// <param name="progress">Told after each snapshot once every worker has taken it (synchronously, from this thread); optional.</param>
     /// <param name="cancellationToken">Checked before every iteration.</param>
     /// <param name="stop">Asked after every snapshot but the last which traces are finished (early stop); null runs all T iterations.</param>
+    /// <param name="seeds">The seed of each image (B values), so that one call can fit an image several times with other
+    /// seeds; null: <see cref="DipTraceOptions.Seed"/> + b. An image's trace depends on its target and seed only.</param>
     /// <returns>The snapshots [B, M, C, H, W] with losses and timings; the caller disposes it.</returns>
-    /// <exception cref="ArgumentException"><paramref name="targets"/> has the wrong rank, dtype or range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="targets"/> has the wrong rank, dtype or range, or <paramref name="seeds"/> does not have B values.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
-    public DipTraceResult Run(Tensor targets, IProgress<DipProgress>? progress = null, CancellationToken cancellationToken = default, IDipTraceStop? stop = null)
+    public DipTraceResult Run(Tensor targets, IProgress<DipProgress>? progress = null, CancellationToken cancellationToken = default, IDipTraceStop? stop = null,
+        IReadOnlyList<long>? seeds = null)
     {
         ValidateTargets(targets);
+        int count = (int)targets.shape[0];
+        if (seeds is not null && seeds.Count != count)
+            throw new ArgumentException($"seeds must have one value per target ({count}); got {seeds.Count}.", nameof(seeds));
         cancellationToken.ThrowIfCancellationRequested();
 
-        int count = (int)targets.shape[0];
         var shares = Shares(count, WorkerCount(count, targets.device));
-        var call = new Call(Options, targets, shares.Length, stop);
+        long[] seedOf = seeds?.ToArray() ?? [.. Enumerable.Range(0, count).Select(b => unchecked(Options.Seed + b))];
+        var call = new Call(Options, targets, seedOf, shares.Length, stop);
         try
         {
             using (LibTorchThreads.KeepDefault())
@@ -131,7 +137,7 @@ public sealed class DipTraceRunner
         // The images still running, as indices into the call; the tensors below hold their rows in this order.
         var running = Enumerable.Range(start, count).ToList();
         var target = targets.narrow(0, start, count).to(device, copy: true).detach_();
-        var generators = running.Select(i => DipRandom.CreateGenerator(unchecked(Options.Seed + i))).ToList();
+        var generators = running.Select(i => DipRandom.CreateGenerator(call.Seeds[i])).ToList();
         Tensor? noise = null, average = null;
         try
         {
@@ -226,9 +232,10 @@ public sealed class DipTraceRunner
     }
 
     /// <summary>The state of one <see cref="Run"/> call shared by its workers: each writes only its own images' entries.</summary>
-    private sealed class Call(DipTraceOptions options, Tensor targets, int workers, IDipTraceStop? stop)
+    private sealed class Call(DipTraceOptions options, Tensor targets, long[] seeds, int workers, IDipTraceStop? stop)
     {
         public Tensor Targets { get; } = targets;
+        public long[] Seeds { get; } = seeds;
         public Tensor Snapshots { get; } = empty([targets.shape[0], options.Snapshots, .. targets.shape.Skip(1)], ScalarType.Float32, targets.device);
         public float[,] Losses { get; } = new float[targets.shape[0], options.Snapshots];
         public int[] StoppedAt { get; } = Enumerable.Repeat(options.Snapshots - 1, (int)targets.shape[0]).ToArray();

@@ -41,6 +41,24 @@ public class DipTraceRunnerTests
     }
 
     [Fact]
+    public void GivenSeedsReplaceSeedPlusIndexImageByImage()
+    {
+        // Images 0, 1, 0 with seeds 7, 100, 7 (the purifier fits an image K times in one call this way).
+        using var images = SyntheticImages.GradientWithSquare(2, 3, 16, 16);
+        using var targets = cat([images.narrow(0, 0, 1), images.narrow(0, 1, 1), images.narrow(0, 0, 1)], 0);
+        using var seeded = new DipTraceRunner(Short).Run(targets, seeds: [7, 100, 7]);
+        using var alone = new DipTraceRunner(Short with { Seed = 100 }).Run(images.narrow(0, 1, 1));
+        using var seven = new DipTraceRunner(Short with { Seed = 7 }).Run(images.narrow(0, 0, 1));
+
+        Assert.True(seeded.Snapshots[0].equal(seeded.Snapshots[2]).all().item<bool>());
+        using var gapAlone = (seeded.Snapshots[1] - alone.Snapshots[0]).abs().max();
+        using var gapSeven = (seeded.Snapshots[0] - seven.Snapshots[0]).abs().max();
+        Assert.True(gapAlone.item<float>() <= 1e-4f && gapSeven.item<float>() <= 1e-4f, $"{gapAlone.item<float>()}, {gapSeven.item<float>()}");
+
+        Assert.Equal("seeds", Assert.Throws<ArgumentException>(() => new DipTraceRunner(Short).Run(targets, seeds: [7, 100])).ParamName);
+    }
+
+    [Fact]
     public void SameSeedGivesTheSameTraceAndAnotherSeedADifferentOne()
     {
         var options = Short with { Iterations = 8, Snapshots = 2 };
