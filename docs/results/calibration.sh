@@ -74,3 +74,15 @@ grid=(--selection vote --warmup 30 --gate-threshold 0.6,0.7,0.8,0.9,1 --gate-win
 calibrate --offset 0 --count 250 --input-noise 1/30 "${grid[@]}" --json > "$work/choose-seeds.json"
 sets+=(--data "$work/fgsm.bin")
 calibrate --offset 378 --count 80 --input-noise 1/30 "${grid[@]}" --json > "$work/confirm-seeds.json"
+
+echo "## 9, continued. The new default (K 2, θ 0.7) against the single trace on the rest of the confirming images"
+echo "##    (250-377, 458-499; four sets), pooled with 378-457 over all 250"
+sets=(--data "$data" --data "$work/pgd.bin" --data "$work/cw.bin" --data "$work/ddn.bin")
+grid=(--selection vote --warmup 30 --gate-threshold 0.6,0.7 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1
+  --ambiguous-margin 0 --seeds 1,2 --horizon 1)
+for range in "250 64" "314 64" "458 42"; do
+  set -- $range
+  calibrate --offset "$1" --count "$2" --input-noise 1/30 "${grid[@]}" --json > "$work/confirm-$1-$2.json"
+done
+python3 docs/results/combine_calibrations.py "$work/confirm-250-64.json" "$work/confirm-314-64.json" "$work/confirm-seeds.json" \
+  "$work/confirm-458-42.json"

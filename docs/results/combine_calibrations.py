@@ -1,0 +1,31 @@
+"""Pools `dipdefense calibrate --json` runs over disjoint image ranges into one Markdown table (calibration.md, section 9).
+Each setting's figures are weighted by the images of each run; only the settings and data sets that every run has are kept.
+usage: python3 combine_calibrations.py RUN.json [RUN.json ...]"""
+import json, sys
+
+runs = [json.load(open(path)) for path in sys.argv[1:]]
+def key(s):
+    return (s['seeds'], s['gate_threshold'], s['warmup'], s['poor_fit'], s['late_change_fit'], s['ambiguous_margin'])
+sets = [d['name'] for d in runs[0]['data'] if all(d['name'] in [e['name'] for e in r['data']] for r in runs)]
+keys = [key(s) for s in runs[0]['settings'] if all(key(s) in [key(t) for t in r['settings']] for r in runs)]
+total = sum(r['count'] for r in runs)
+ranges = ', '.join(f"{r['offset']}–{r['offset'] + r['count'] - 1}" for r in sorted(runs, key=lambda r: r['offset']))
+short = {n: n.replace('test_batch_first500.bin', 'clean').replace('.bin', '') for n in sets}
+
+def pooled(k, name, field):
+    value = 0.0
+    for r in runs:
+        s = next(s for s in r['settings'] if key(s) == k)
+        value += r['count'] * next(p for p, d in zip(s['per_set'], r['data']) if d['name'] == name)[field]
+    return value / total
+
+print(f"{total} images per set ({ranges}); each cell: accuracy (8-bit) / marked share / SSIM vs clean")
+print()
+print('| K, θ (w 30, φ_p 0.98) | ' + ' | '.join(short[n] for n in sets) + ' | mean |')
+print('|' + '---|' * (2 + len(sets)))
+for k in sorted(keys, key=lambda k: (k[0], k[1])):
+    accuracy = [pooled(k, n, 'accuracy') for n in sets]
+    cells = [f"{a:.3f} ({round(a * total)}) / {pooled(k, n, 'crossing_share'):.3f} / {pooled(k, n, 'ssim'):.3f}" for a, n in zip(accuracy, sets)]
+    print(f"| K {k[0]}, θ {k[1]:g} | " + ' | '.join(cells) + f" | **{sum(accuracy) / len(accuracy):.3f}** |")
+print()
+print('label ceiling at w (first trace): ' + ', '.join(f"{short[n]} {pooled(keys[0], n, 'ceiling'):.3f}" for n in sets))
