@@ -92,9 +92,11 @@ static void RunNotebook(string images, string model, int? index, int iterations,
     //       as adversarial gives the snapshot that best shows the class its later snapshots vote for.
     Notebook.Heading("6. Reconstruction");
     if (d.VotedClass is { } voted)
-        Console.WriteLine($"marked as adversarial (gate support {d.GateSupport:0.00}); the snapshots from w on vote for {Name(voted)}: output snapshot {d.VotedSnapshot}");
+        Console.WriteLine($"marked as adversarial by all {d.Traces} traces (gate support {d.GateSupport:0.00} on the first); the snapshots " +
+            $"of every trace from w on vote for {Name(voted)}, best shown by trace {d.OutputTrace}: output snapshot {d.VotedSnapshot}");
     else if (d.PassedThrough)
-        Console.WriteLine($"not marked (gate support {d.GateSupport:0.00}): passed through as its last snapshot");
+        Console.WriteLine($"not marked ({d.MarkingTraces} of {d.Traces} traces mark it; gate support {d.GateSupport:0.00} on the first): " +
+            $"passed through as the last snapshot of trace {d.OutputTrace}");
     else if (d.FallbackUsed)
         Console.WriteLine($"no crossing: fallback to the last {d.OnBoundaryCount} snapshots, eta = 0");
     else

@@ -23,8 +23,8 @@ public sealed class DecisionTraceSampleTests
         Assert.Equal(truth, output.Line($@"image {pick}: true (.+), clean image labelled .+").Groups[1].Value);
 
         // The label runs cover the M snapshots in order, each run with another label than the one before.
-        var settings = output.Line(@"DIP: \S+ network, T = (\d+) iterations, M = (\d+) snapshots, warm-up (\d+), N = (\d+), selection (\w+), batch 1");
-        Assert.Equal("Vote", settings.Groups[5].Value);   // the library's default
+        var settings = output.Line(@"DIP: \S+ network, T = (\d+) iterations, M = (\d+) snapshots, warm-up (\d+), N = (\d+), selection (\w+) \(θ [\d.]+, K = (\d+) traces per image\), batch 1");
+        Assert.Equal(("Vote", "2"), (settings.Groups[5].Value, settings.Groups[6].Value));   // the library's defaults
         int snapshots = int.Parse(settings.Groups[2].Value), warmUp = int.Parse(settings.Groups[3].Value);
         var runs = output.Table("snapshots", "iterations", "label", "SSIM")
             .Select(r => (First: int.Parse(r[0].Split('-')[0]), Last: int.Parse(r[0].Split('-')[^1]), Label: r[2])).ToList();
