@@ -13,13 +13,17 @@
 # against the paper's 14 white-box columns (FGSM, PGD, BIM, MI-FGSM at 2, 4 and 8/255, C&W, DDN) and clean images, on
 # the confirming images 250-499 (about 20 minutes; the attacks are crafted once per image and shared by the defenses).
 # Both DIP parts pin one trace per image (--seeds 1), as they were made; the defaults now run two.
-# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT]
+# Fourth, docs/results/two-traces/: the DIP purifier with the two-trace default (the vote over K = 2 traces per image,
+# w = 30, θ = 0.7 over 0.1-0.3, φ_p = 0.98, H = 1, named here) and no defense, against clean and the six white-box
+# attacks at ε = 8/255, images 250-265 (about 15 minutes).
+# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 shared=../shared
 count=${1:-16}
 bpda_count=${2:-16}
 baseline_count=${3:-250}
+two_trace_count=${4:-16}
 dotnet build src/DipDefense.Cli -c Release -v q -nologo >/dev/null
 cli=(dotnet src/DipDefense.Cli/bin/Release/net10.0/DipDefense.Cli.dll)
 # evaluate_and_report FOLDER COUNT SETTINGS...: images 250.. into docs/results/FOLDER/results.db, then its report.
@@ -37,3 +41,5 @@ evaluate_and_report bpda-vote "$bpda_count" --defense decision-dip --attack clea
   --selection vote --warmup 30 --gate-threshold 0.6 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 1 --horizon 1
 evaluate_and_report baselines "$baseline_count" --defense none,jpeg,bit-depth,median \
   --attack clean,fgsm:2/255,fgsm:4/255,fgsm:8/255,pgd:2/255,pgd:4/255,pgd:8/255,bim:2/255,bim:4/255,bim:8/255,mifgsm:2/255,mifgsm:4/255,mifgsm:8/255,cw,ddn
+evaluate_and_report two-traces "$two_trace_count" --defense none,decision-dip --attack clean,fgsm:8/255,pgd:8/255,bim:8/255,mifgsm:8/255,cw,ddn \
+  --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 2 --horizon 1
