@@ -155,6 +155,18 @@ public class SeedEnsembleTests
         Assert.True(gap.item<float>() <= 1e-5f, $"batch sizes 3 and 1 differ by {gap.item<float>()}");
     }
 
+    [Fact]
+    public void ThePapersSelectionRunsOneTraceWhateverSeedsSays()
+    {
+        using var images = SyntheticImages.GradientWithSquare(2, 3, 16, 16);
+        var paper = Tiny with { Selection = PurifierSelection.Paper };
+        Assert.Equal(2, paper.Seeds);
+        using var purified = new DecisionSpacePurifier(new BrightnessBinsClassifier(), paper).Purify(images);
+        using var one = new DecisionSpacePurifier(new BrightnessBinsClassifier(), paper with { Seeds = 1 }).Purify(images);
+        Assert.All(purified.Diagnostics, d => Assert.Equal(1, d.Traces));
+        Assert.True(purified.Purified.equal(one.Purified).all().item<bool>());
+    }
+
     private sealed class Progress(List<PurificationProgress> reports) : IProgress<PurificationProgress>
     {
         public void Report(PurificationProgress value) => reports.Add(value);

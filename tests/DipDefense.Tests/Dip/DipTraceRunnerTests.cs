@@ -50,9 +50,14 @@ public class DipTraceRunnerTests
         using var alone = new DipTraceRunner(Short with { Seed = 100 }).Run(images.narrow(0, 1, 1));
         using var seven = new DipTraceRunner(Short with { Seed = 7 }).Run(images.narrow(0, 0, 1));
 
-        Assert.True(seeded.Snapshots[0].equal(seeded.Snapshots[2]).all().item<bool>());
-        using var gapAlone = (seeded.Snapshots[1] - alone.Snapshots[0]).abs().max();
-        using var gapSeven = (seeded.Snapshots[0] - seven.Snapshots[0]).abs().max();
+        using var first = seeded.Snapshots[0];
+        using var second = seeded.Snapshots[1];
+        using var third = seeded.Snapshots[2];
+        using var aloneTrace = alone.Snapshots[0];
+        using var sevenTrace = seven.Snapshots[0];
+        Assert.True(first.equal(third).all().item<bool>());
+        using var gapAlone = (second - aloneTrace).abs().max();
+        using var gapSeven = (first - sevenTrace).abs().max();
         Assert.True(gapAlone.item<float>() <= 1e-4f && gapSeven.item<float>() <= 1e-4f, $"{gapAlone.item<float>()}, {gapSeven.item<float>()}");
 
         Assert.Equal("seeds", Assert.Throws<ArgumentException>(() => new DipTraceRunner(Short).Run(targets, seeds: [7, 100])).ParamName);
