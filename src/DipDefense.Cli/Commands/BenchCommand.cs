@@ -21,7 +21,7 @@ internal static class BenchCommand
         var size = new Option<int>("--size") { Description = "Side of the square images (3 channels).", DefaultValueFactory = _ => 32 };
         var iterations = new Option<int>("--iterations") { Description = "DIP iterations T timed per batch (the figures are also given per iteration).", DefaultValueFactory = _ => 200 };
         var batches = new Option<string>("--batch") { Description = "Comma-separated batch sizes B.", DefaultValueFactory = _ => "1,8,16,32" };
-        var workers = new Option<int>("--workers") { Description = "DIP worker threads (0: automatic, min(processors, B / 4)).", DefaultValueFactory = _ => 0 };
+        var workers = new Option<int>("--workers") { Description = "DIP worker threads (0: automatic, min(processors, B)).", DefaultValueFactory = _ => 0 };
         var inputNoise = new Option<string>("--input-noise") { Description = "σ_z of the trace, a number or a fraction (the default's cost includes drawing the noise).", DefaultValueFactory = _ => new DipTraceOptions().InputNoiseStd.ToString("R", CultureInfo.InvariantCulture) };
         var peak = new Option<double?>("--peak-gflops") { Description = "The machine's theoretical peak in GFLOP/s, to report the share of it (default: only the share of the measured matrix product)." };
         var horizon = new Option<double>("--horizon") { Description = "Also time each batch stopped at this share of the trace, as the purifier stops its fit at its horizon H (1: no second run).", DefaultValueFactory = _ => new DipDefense.Defense.PurifierOptions().Horizon };

@@ -15,14 +15,14 @@ namespace DipDefense.Dip;
 /// </remarks>
 internal sealed class ConvBnAct : nn.Module<Tensor, Tensor>
 {
-    private readonly GroupedConv2d conv;
+    private readonly PerNetworkConv2d conv;
     private readonly TrainingBatchNorm bn;
     private readonly Scalar slope;
 
     public ConvBnAct(string name, int inChannels, int outChannels, int kernel, int stride, DipNetworkConfig config, IReadOnlyList<Generator> generators)
         : base(name)
     {
-        conv = new GroupedConv2d("conv", inChannels, outChannels, kernel, stride, config.Padding, generators);
+        conv = new PerNetworkConv2d("conv", inChannels, outChannels, kernel, stride, config.Padding, generators);
         bn = new TrainingBatchNorm("bn", generators.Count * outChannels);
         slope = config.LeakySlope.ToScalar();
         RegisterComponents();

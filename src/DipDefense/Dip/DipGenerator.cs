@@ -34,7 +34,7 @@ namespace DipDefense.Dip;
 public sealed class DipGenerator : nn.Module<Tensor, Tensor>
 {
     private readonly DipLevel levels;
-    private readonly GroupedConv2d output;
+    private readonly PerNetworkConv2d output;
 
     /// <summary>Builds B = <paramref name="seeds"/>.Count networks, network b initialised from seed <paramref name="seeds"/>[b].</summary>
     /// <param name="config">The architecture; validated.</param>
@@ -73,7 +73,7 @@ public sealed class DipGenerator : nn.Module<Tensor, Tensor>
         Config = config;
         ImageChannels = imageChannels;
         levels = new DipLevel("levels", config, 0, config.NoiseChannels, generators);
-        output = new GroupedConv2d("output", config.Channels[0], imageChannels, 1, 1, config.Padding, generators);
+        output = new PerNetworkConv2d("output", config.Channels[0], imageChannels, 1, 1, config.Padding, generators);
         RegisterComponents();
         if (ownsGenerators)
             foreach (var generator in generators)
@@ -92,7 +92,7 @@ public sealed class DipGenerator : nn.Module<Tensor, Tensor>
     /// <summary>
     /// Keeps only the networks <paramref name="networks"/> (ascending indices among the current ones), in that order:
     /// every parameter's rows of the other networks are dropped, so the kept networks compute exactly what they computed
-    /// before (each network's arithmetic does not depend on B; see <see cref="GroupedConv2d"/>). Gradients are cleared.
+    /// before (each network's arithmetic does not depend on B; see <see cref="PerNetworkConv2d"/>). Gradients are cleared.
     /// Used by <see cref="DipTraceRunner"/> to stop finished traces early.
     /// </summary>
     /// <param name="networks">The networks to keep, ascending, at least one.</param>

@@ -18,7 +18,8 @@ namespace DipDefense.Dip;
 public sealed class DipTraceCache
 {
     // 2: the grouped-convolution generator (its rounding differs from version 1's im2col), input noise and averaging in the key.
-    private const int FormatVersion = 2;
+    // 3: one ungrouped convolution per network (PerNetworkConv2d; its rounding differs from version 2's grouped kernel).
+    private const int FormatVersion = 3;
     private static readonly byte[] Magic = "DIPTRACE"u8.ToArray();
 
     /// <summary>Creates (when missing) and uses the folder <paramref name="directory"/>.</summary>

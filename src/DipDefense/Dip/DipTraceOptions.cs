@@ -50,7 +50,7 @@ public sealed record DipTraceOptions
 
     /// <summary>
     /// Threads that fit the images of one call in parallel, each a share of the batch on one libtorch thread
-    /// (speed only: a trace does not depend on it). 0, the default, picks min(processors, B / 4) (at least 1); see
+    /// (speed only: a trace does not depend on it). 0, the default, picks min(processors, B) on the CPU and 1 on other devices; see
     /// docs/performance.md. At least 0.
     /// </summary>
     public int Workers { get; init; }

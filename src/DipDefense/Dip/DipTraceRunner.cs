@@ -17,7 +17,7 @@ namespace DipDefense.Dip;
 /// <see cref="DipTraceOptions.InputNoiseStd"/> is positive) the input perturbation of every iteration in turn.
 /// The loss is the sum over images of each image's MSE, so each network receives exactly its standalone
 /// gradient and Adam (element-wise) takes its standalone steps; the convolutions compute each network alike
-/// whatever B is (<see cref="GroupedConv2d"/>), and every worker runs on one libtorch thread
+/// whatever B is (<see cref="PerNetworkConv2d"/>), and every worker runs on one libtorch thread
 /// (<see cref="LibTorchThreads"/>). So a batched trace equals B single-image traces run with seeds Seed + b
 /// (bit for bit on the machines measured; docs/performance.md).
 /// </para>
@@ -73,11 +73,11 @@ public sealed class DipTraceRunner
         return new DipTraceResult(call.Snapshots, call.Losses, iterations, call.Board.Times, call.Clock.Elapsed, Options.Iterations, call.StoppedAt);
     }
 
-    /// <summary>The workers for B images: the option, or min(processors, B / 4) on the CPU and 1 elsewhere; never more than B.</summary>
+    /// <summary>The workers for B images: the option, or min(processors, B) on the CPU and 1 elsewhere; never more than B.</summary>
     private int WorkerCount(int count, Device device)
     {
         int workers = Options.Workers > 0 ? Options.Workers
-            : device.type == DeviceType.CPU ? Math.Min(Environment.ProcessorCount, count / 4) : 1;
+            : device.type == DeviceType.CPU ? Math.Min(Environment.ProcessorCount, count) : 1;
         return Math.Clamp(workers, 1, count);
     }
 

@@ -5,9 +5,8 @@ using static TorchSharp.torch;
 namespace DipDefense.Dip;
 
 /// <summary>
-/// B independent k×k convolutions (in → out channels each) computed together as one grouped
-/// convolution on [1, B·in, H, W] → [1, B·out, H', W'], with "same" padding (<see cref="SamePadding"/>)
-/// and a bias.
+/// B independent k×k convolutions (in → out channels each) of the B networks of a worker, on
+/// [1, B·in, H, W] → [1, B·out, H', W'], with "same" padding (<see cref="SamePadding"/>) and a bias.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -17,16 +16,16 @@ namespace DipDefense.Dip;
 /// it does not depend on B.
 /// </para>
 /// <para>
-/// It runs as libtorch's grouped convolution (oneDNN on the CPU), which computes each group with the same
-/// kernel whatever the number of groups: network b's float32 results are the same bytes for every B ≥ 2
-/// (measured forward and backward on the 2-core CPU; docs/performance.md). With one group libtorch takes its
-/// ungrouped kernel, whose rounding differs, and Adam's sign-like early steps amplify a 1e-6 difference to about
-/// 0.1 within a few iterations; so a single network is run as two groups, the second a detached copy whose output
-/// is dropped. That doubles the convolution work of B = 1 and keeps a trace independent of its batch. The grouped
-/// kernel is about 1.5× faster at B = 16 than the im2col + batched matrix product it replaced.
+/// Each network's convolution is its own ungrouped libtorch convolution on its slice of the channels, so a
+/// network's results are the bytes of the same network alone, whatever B is (Adam's sign-like early steps
+/// amplify a 1e-6 rounding difference to about 0.1 within a few iterations, so anything less would make a trace
+/// depend on its batch). One grouped convolution over B groups was used before; libtorch's ungrouped kernel
+/// rounds differently from its grouped one, so a single network then had to run as two groups (a detached twin),
+/// which doubled its cost. Measured on the 2-core machine (docs/performance.md): a single network 7–8 ms per
+/// iteration instead of 13–18, and B = 16 the same within the machine's noise.
 /// </para>
 /// </remarks>
-internal sealed class GroupedConv2d : nn.Module<Tensor, Tensor>
+internal sealed class PerNetworkConv2d : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
     private readonly Parameter bias;
@@ -35,7 +34,7 @@ internal sealed class GroupedConv2d : nn.Module<Tensor, Tensor>
     private readonly int stride;
     private readonly DipPadding padding;
 
-    public GroupedConv2d(string name, int inChannels, int outChannels, int kernel, int stride, DipPadding padding, IReadOnlyList<Generator> generators)
+    public PerNetworkConv2d(string name, int inChannels, int outChannels, int kernel, int stride, DipPadding padding, IReadOnlyList<Generator> generators)
         : base(name)
     {
         this.outChannels = outChannels;
@@ -67,16 +66,15 @@ internal sealed class GroupedConv2d : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        int groups = Networks;
+        int networks = Networks;
         var padded = SamePadding.ForKernel(input, kernel, padding);
-        if (groups > 1)
-            return nn.functional.conv2d(padded, weight, bias, strides: [stride], groups: groups).MoveToOuterDisposeScope();
-
-        var twin = cat([padded, padded.detach()], 1);
-        var twinWeight = cat([weight, weight.detach()], 0);
-        var twinBias = cat([bias, bias.detach()], 0);
-        return nn.functional.conv2d(twin, twinWeight, twinBias, strides: [stride], groups: 2)
-            .narrow(1, 0, outChannels).MoveToOuterDisposeScope();
+        var inputs = padded.split(padded.shape[1] / networks, 1);
+        var weights = weight.split(outChannels, 0);
+        var biases = bias.split(outChannels, 0);
+        var outputs = new Tensor[networks];
+        for (int b = 0; b < networks; b++)
+            outputs[b] = nn.functional.conv2d(inputs[b], weights[b], biases[b], strides: [stride]);
+        return cat(outputs, 1).MoveToOuterDisposeScope();
     }
 
     private static Tensor Uniform(long[] shape, double bound, Generator generator)
