@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DipDefense.Baselines;
 using DipDefense.Defense;
+using DipDefense.Dip;
 
 namespace DipDefense.Cli;
 
@@ -63,15 +64,19 @@ internal sealed class DefenseOptions
         MedianOptions = new MedianSmoothingOptions { WindowSize = result.GetValue(Window) },
     };
 
-    /// <summary>The settings of the chosen defense that decide its output (for a store's settings record): batch size and workers, which change only the speed, are left out.</summary>
+    /// <summary>
+    /// The settings of the chosen defense that decide its output (for a store's settings record): batch size and workers,
+    /// which change only the speed, are left out; the DIP defenses add the trace's arithmetic version
+    /// (<see cref="DipTraceRunner.ArithmeticVersion"/>), so that a store's rows never mix two versions of the kernels.
+    /// </summary>
     public static object? SettingsOf(DefenseChoice choice) => choice.Name switch
     {
         // Seeds as run: the modes other than the vote read one trace whatever Seeds says.
-        DefenseChoice.DecisionDip => WithoutSettingsAddedLaterWhenOff(choice.DecisionDipOptions with
+        DefenseChoice.DecisionDip => WithTraceArithmetic(WithoutSettingsAddedLaterWhenOff(choice.DecisionDipOptions with
         {
             BatchSize = 0, Seeds = choice.DecisionDipOptions.TracesPerImage, Trace = choice.DecisionDipOptions.Trace with { Workers = 0 },
-        }),
-        DefenseChoice.DipDefend => choice.DipDefendOptions with { BatchSize = 0 },
+        })),
+        DefenseChoice.DipDefend => WithTraceArithmetic(JsonSerializer.SerializeToNode(choice.DipDefendOptions with { BatchSize = 0 }, RunSettings.JsonOptions)!.AsObject()),
         DefenseChoice.Jpeg => choice.JpegOptions,
         DefenseChoice.BitDepth => choice.BitDepthOptions,
         DefenseChoice.Median => choice.MedianOptions,
@@ -90,6 +95,12 @@ internal sealed class DefenseOptions
         ("ambiguous_margin", PurifierOptions.AmbiguousMarginOff, ["ambiguous_margin", "own_label_weight"]),
         ("seeds", 1, ["seeds"]),
     ];
+
+    static JsonObject WithTraceArithmetic(JsonObject settings)
+    {
+        settings["trace_arithmetic"] = DipTraceRunner.ArithmeticVersion;
+        return settings;
+    }
 
     static JsonObject WithoutSettingsAddedLaterWhenOff(PurifierOptions options)
     {

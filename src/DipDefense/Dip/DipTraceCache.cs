@@ -18,8 +18,8 @@ namespace DipDefense.Dip;
 public sealed class DipTraceCache
 {
     // 2: the grouped-convolution generator (its rounding differs from version 1's im2col), input noise and averaging in the key.
-    // 3: one ungrouped convolution per network (PerNetworkConv2d; its rounding differs from version 2's grouped kernel).
-    private const int FormatVersion = 3;
+    // Since then the key also holds DipTraceRunner.ArithmeticVersion, which a change of kernels raises.
+    private const int FormatVersion = 2;
     private static readonly byte[] Magic = "DIPTRACE"u8.ToArray();
 
     /// <summary>Creates (when missing) and uses the folder <paramref name="directory"/>.</summary>
@@ -64,7 +64,7 @@ public sealed class DipTraceCache
     private static string Key(DipTraceOptions options, Tensor cpuTargets)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        string settings = $"v{FormatVersion}|{options.Network}|T{options.Iterations}|M{options.Snapshots}|lr{options.LearningRate:R}|seed{options.Seed}|noise{options.InputNoiseStd:R}|avg{options.OutputAveraging:R}|{(options.NoiseFreeSnapshots ? "noisefree|" : "")}[{string.Join(",", cpuTargets.shape)}]";
+        string settings = $"v{FormatVersion}|a{DipTraceRunner.ArithmeticVersion}|{options.Network}|T{options.Iterations}|M{options.Snapshots}|lr{options.LearningRate:R}|seed{options.Seed}|noise{options.InputNoiseStd:R}|avg{options.OutputAveraging:R}|{(options.NoiseFreeSnapshots ? "noisefree|" : "")}[{string.Join(",", cpuTargets.shape)}]";
         hash.AppendData(Encoding.UTF8.GetBytes(settings));
         hash.AppendData(cpuTargets.bytes);
         return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();

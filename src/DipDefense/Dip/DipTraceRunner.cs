@@ -24,6 +24,14 @@ namespace DipDefense.Dip;
 /// </remarks>
 public sealed class DipTraceRunner
 {
+    /// <summary>
+    /// The version of a trace's arithmetic: raised whenever a change of kernels changes the bytes of a trace for the same
+    /// settings (3: one ungrouped convolution per network, <see cref="PerNetworkConv2d"/>; 2: one grouped convolution;
+    /// 1: im2col and batched matrix products). Trace caches and evaluation stores record it, so that traces of two
+    /// versions are never mixed.
+    /// </summary>
+    public const int ArithmeticVersion = 3;
+
     /// <summary>Creates a runner with the given options (null: the defaults).</summary>
     /// <exception cref="ArgumentException">The options are invalid; the message names the setting.</exception>
     public DipTraceRunner(DipTraceOptions? options = null)

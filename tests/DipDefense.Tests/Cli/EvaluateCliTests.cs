@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using DipDefense.Dip;
 using DipDefense.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 
@@ -285,6 +287,19 @@ public sealed class EvaluateCliTests : IDisposable
             CliAssert.OneLineError(r, "--store", "other settings", "defenses");
             Assert.Equal(rows, Rows(store));
         }
+    }
+
+    [SharedDataFact]
+    public void TheDipDefensesRecordTheTraceArithmeticSoThatAStoreNeverMixesTwoVersionsOfTheKernels()
+    {
+        string store = Store("arithmetic.db");
+        string[] args = Evaluate(store, ["--dipdefend-iterations", "5"], count: 1);
+        args[Array.IndexOf(args, "--defense") + 1] = "jpeg,decision-dip,dipdefend";
+        Json(CliRunner.Run(args));
+        var defenses = JsonNode.Parse(StoredSettings(store))!["defenses"]!.AsArray();
+        Assert.Equal(new[] { "jpeg", "decision-dip", "dipdefend" }, defenses.Select(d => (string)d!["name"]!));
+        Assert.Null(defenses[0]!["settings"]!["trace_arithmetic"]);
+        Assert.All(defenses.Skip(1), d => Assert.Equal(DipTraceRunner.ArithmeticVersion, (int)d!["settings"]!["trace_arithmetic"]!));
     }
 
     static string StoredSettings(string store)
