@@ -30,18 +30,22 @@ sealed class ExplainedTrace
     /// <summary>Runs the traces of <paramref name="image"/> [C, H, W], row <paramref name="row"/> of a purification, and reconstructs it as the purifier does.</summary>
     public static ExplainedTrace Run(IClassifier victim, PurifierOptions options, Tensor image, long row, IProgress<DipProgress>? progress = null)
     {
+        // The K traces in one call of K networks, each with its own seed, as the purifier runs them (the same bytes as K runs).
+        int count = options.TracesPerImage;
         using var batch = image.unsqueeze(0);
-        var traces = Enumerable.Range(0, options.TracesPerImage)
-            .Select(k => new DipTraceRunner(options.Trace with { Seed = options.TraceSeed(k, row) }).Run(batch, progress)).ToArray();
+        using var copies = batch.expand(count, -1, -1, -1).contiguous();
+        long[] seeds = [.. Enumerable.Range(0, count).Select(k => options.TraceSeed(k, row))];
+        using var traces = new DipTraceRunner(options.Trace).Run(copies, progress, seeds: seeds);
+        var perTrace = Enumerable.Range(0, count).Select(k => traces.Snapshots.narrow(0, k, 1)).ToArray();
         try
         {
-            using var reconstruction = new DecisionSpaceReconstruction(victim, options).Reconstruct([.. traces.Select(t => t.Snapshots)], batch);
-            using var snapshots = traces[0].Snapshots[0];
-            return new ExplainedTrace(reconstruction.Diagnostics[0], SnapshotConfidences.Compute(victim, snapshots), traces[0].SnapshotIterations);
+            using var reconstruction = new DecisionSpaceReconstruction(victim, options).Reconstruct(perTrace, batch);
+            using var snapshots = traces.Snapshots[0];
+            return new ExplainedTrace(reconstruction.Diagnostics[0], SnapshotConfidences.Compute(victim, snapshots), traces.SnapshotIterations);
         }
         finally
         {
-            foreach (var trace in traces)
+            foreach (var trace in perTrace)
                 trace.Dispose();
         }
     }
