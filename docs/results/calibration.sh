@@ -6,7 +6,9 @@
 # Steps 6-8 pin one trace per image (--seeds 1), the setting of their day; the defaults now run two (step 9).
 # Every DIP trace is cached in WORK_DIR/traces (keyed by pixels and trace settings), so a rerun, or a sweep of other
 # reconstruction settings on the same traces, takes minutes. From scratch: about 3 × 1000 traces at ~3 s each on the
-# 2-core machine.
+# 2-core machine. The figures of steps 1-9 in calibration.md were made with trace arithmetic 2 (one grouped convolution
+# over the networks); this version computes every trace with version 3, so a rerun gives figures of the spread that
+# calibration.md section 10 measured, not the same bytes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 shared=../shared
@@ -86,3 +88,8 @@ for range in "250 64" "314 64" "458 42"; do
 done
 python3 docs/results/combine_calibrations.py "$work/confirm-250-64.json" "$work/confirm-314-64.json" "$work/confirm-seeds.json" \
   "$work/confirm-458-42.json"
+
+echo "## 10. With the current kernel (trace arithmetic 3, one convolution per network) the traces of 250-313 are new (the"
+echo "##     cache key holds the version): the same command as confirm-250-64 above, compared with the grouped kernel's run"
+echo "##     committed in calibration-json/confirm-250-64.json"
+python3 docs/results/combine_calibrations.py "$work/confirm-250-64.json"
