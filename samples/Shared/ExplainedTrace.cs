@@ -34,8 +34,7 @@ sealed class ExplainedTrace
         int count = options.TracesPerImage;
         using var batch = image.unsqueeze(0);
         using var copies = batch.expand(count, -1, -1, -1).contiguous();
-        long[] seeds = [.. Enumerable.Range(0, count).Select(k => options.TraceSeed(k, row))];
-        using var traces = new DipTraceRunner(options.Trace).Run(copies, progress, seeds: seeds);
+        using var traces = new DipTraceRunner(options.Trace).Run(copies, progress, seeds: options.TraceSeeds(row, 1));
         var perTrace = Enumerable.Range(0, count).Select(k => traces.Snapshots.narrow(0, k, 1)).ToArray();
         try
         {

@@ -98,7 +98,7 @@ public sealed class DecisionSpacePurifier : IPurifier
                 // separate runs.
                 var traceClock = Stopwatch.StartNew();
                 var targets = tracesPerImage == 1 ? chunk : cat(Enumerable.Repeat(chunk, tracesPerImage).ToArray(), 0);
-                long[] seeds = [.. Enumerable.Range(0, tracesPerImage).SelectMany(k => Enumerable.Range(0, count).Select(b => Options.TraceSeed(k, start + b)))];
+                long[] seeds = Options.TraceSeeds(start, count);
                 var forwarder = progress is null ? null : new TraceProgressForwarder(progress, clock, start, count, total);
                 DipTraceResult trace;
                 using (enable_grad())

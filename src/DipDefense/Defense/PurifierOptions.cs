@@ -157,6 +157,14 @@ public sealed record PurifierOptions
     public long TraceSeed(int trace, long image) => unchecked(Trace.Seed + SeedStride * trace + image);
 
     /// <summary>
+    /// The seeds of the <see cref="TracesPerImage"/>·<paramref name="count"/> networks that fit images
+    /// <paramref name="firstImage"/>, … of a call in one <see cref="DipTraceRunner.Run"/>, trace-major: entry
+    /// k·count + b is <see cref="TraceSeed"/>(k, firstImage + b). The purifier runs a chunk's traces this way.
+    /// </summary>
+    public long[] TraceSeeds(long firstImage, int count) =>
+        [.. Enumerable.Range(0, TracesPerImage).SelectMany(k => Enumerable.Range(0, count).Select(b => TraceSeed(k, firstImage + b)))];
+
+    /// <summary>
     /// Start of the support gate's window, as a share of the trace: the window is snapshots [round(from·M), round(to·M)),
     /// at least one snapshot. Default 0.1 (snapshot 20 of M = 200). In [0, <see cref="GateTo"/>).
     /// </summary>

@@ -137,6 +137,8 @@ public class SeedEnsembleTests
         using var first = new DipTraceRunner(Tiny.Trace with { Seed = Tiny.TraceSeed(0, 0) }).Run(images);
         using var second = new DipTraceRunner(Tiny.Trace with { Seed = Tiny.TraceSeed(1, 0) }).Run(images);
         Assert.Equal(1005, Tiny.TraceSeed(1, 0));
+        Assert.Equal(new long[] { 8, 9, 1008, 1009 }, Tiny.TraceSeeds(3, 2));   // trace-major, as the purifier runs a chunk
+        Assert.Equal(new long[] { 8, 9 }, (Tiny with { Seeds = 1 }).TraceSeeds(3, 2));
         using var expected = new DecisionSpaceReconstruction(victim, Tiny).Reconstruct([first.Snapshots, second.Snapshots], images);
         Assert.True(purified.Purified.equal(expected.Purified).all().item<bool>());
         Assert.All(purified.Diagnostics, d => Assert.Equal(2, d.Traces));
