@@ -94,6 +94,7 @@ internal sealed class DefenseOptions
         ("late_change_fit", PurifierOptions.LateChangeFitOff, ["late_change_fit"]),
         ("ambiguous_margin", PurifierOptions.AmbiguousMarginOff, ["ambiguous_margin", "own_label_weight"]),
         ("seeds", 1, ["seeds"]),
+        ("mark_quorum", PurifierOptions.MarkQuorumAll, ["mark_quorum"]),
     ];
 
     static JsonObject WithTraceArithmetic(JsonObject settings)

@@ -35,13 +35,14 @@ internal sealed class PurifierOptionsBinding
     public Option<double> AmbiguousMargin { get; } = new("--ambiguous-margin") { Description = "μ (vote): a marked input whose victim logit margin is below this votes with its own label too, weighted by --own-label-weight (0: off).", DefaultValueFactory = _ => Defaults.AmbiguousMargin };
     public Option<double> OwnLabelWeight { get; } = new("--own-label-weight") { Description = "λ (vote): the weight of an ambiguous input's own label in its vote (0: left out).", DefaultValueFactory = _ => Defaults.OwnLabelWeight };
 
-    public Option<int> Seeds { get; } = new("--seeds") { Description = "K (vote): independent DIP traces per image, seeds seed + 1000·k + i; an input is marked when all K mark it and votes over all K (costs K traces).", DefaultValueFactory = _ => Defaults.Seeds };
+    public Option<int> Seeds { get; } = new("--seeds") { Description = "K (vote): independent DIP traces per image, seeds seed + 1000·k + i; an input is marked when all K mark it (or --mark-quorum of them) and votes over all K (costs K traces).", DefaultValueFactory = _ => Defaults.Seeds };
+    public Option<int> MarkQuorum { get; } = new("--mark-quorum") { Description = "q (vote): an input is marked when at least q of its K traces mark it (0: all K).", DefaultValueFactory = _ => Defaults.MarkQuorum };
 
     public Option<double> Horizon { get; } = new("--horizon") { Description = "H: the share of the DIP trace the reconstruction reads; the fit stops there (1: the whole trace).", DefaultValueFactory = _ => Defaults.Horizon };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Preset, Iterations, Snapshots, Batch, Seed, InputNoise, OutputAveraging, NoiseFree, Tau, WarmUp, StableRun, Pairs, Eta, Grid, Selection, GateThreshold, GateWindow, PoorFit, LateChangeFit, AmbiguousMargin, OwnLabelWeight, Seeds, Horizon })
+        foreach (var option in new Option[] { Preset, Iterations, Snapshots, Batch, Seed, InputNoise, OutputAveraging, NoiseFree, Tau, WarmUp, StableRun, Pairs, Eta, Grid, Selection, GateThreshold, GateWindow, PoorFit, LateChangeFit, AmbiguousMargin, OwnLabelWeight, Seeds, MarkQuorum, Horizon })
             command.Options.Add(option);
     }
 
@@ -76,6 +77,7 @@ internal sealed class PurifierOptionsBinding
             AmbiguousMargin = result.GetValue(AmbiguousMargin),
             OwnLabelWeight = result.GetValue(OwnLabelWeight),
             Seeds = result.GetValue(Seeds),
+            MarkQuorum = result.GetValue(MarkQuorum),
             Horizon = result.GetValue(Horizon),
             BatchSize = result.GetValue(Batch),
         };
@@ -107,6 +109,7 @@ internal sealed class PurifierOptionsBinding
         ambiguous_margin = options.AmbiguousMargin,
         own_label_weight = options.OwnLabelWeight,
         seeds = options.TracesPerImage,   // what ran: the other modes read one trace whatever --seeds says
+        mark_quorum = options.MarksNeeded,
         horizon = options.Horizon,
         batch = options.BatchSize,
     };

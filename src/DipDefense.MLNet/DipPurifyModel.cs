@@ -227,6 +227,7 @@ public static class DipPurifyModel
         (nameof(DipPurifyOptions.LateChangeFit), o => o.LateChangeFit = DipDefense.Defense.PurifierOptions.LateChangeFitOff),
         (nameof(DipPurifyOptions.AmbiguousMargin), o => o.AmbiguousMargin = DipDefense.Defense.PurifierOptions.AmbiguousMarginOff),
         (nameof(DipPurifyOptions.Seeds), o => o.Seeds = 1),
+        (nameof(DipPurifyOptions.MarkQuorum), o => o.MarkQuorum = DipDefense.Defense.PurifierOptions.MarkQuorumAll),
     ];
 
     static void ApplySettingsMissingFrom(byte[] optionsJson, DipPurifyOptions options)

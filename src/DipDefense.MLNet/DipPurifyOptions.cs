@@ -83,6 +83,9 @@ public sealed class DipPurifyOptions
         /// <summary>Traces per row K: the core default (<see cref="PurifierOptions.Seeds"/>).</summary>
         public static readonly int Seeds = Core.Seeds;
 
+        /// <summary>Marking quorum q: the core default (<see cref="PurifierOptions.MarkQuorum"/>).</summary>
+        public static readonly int MarkQuorum = Core.MarkQuorum;
+
         /// <summary>The share of the trace read: the core default (<see cref="PurifierOptions.Horizon"/>).</summary>
         public static readonly double Horizon = Core.Horizon;
 
@@ -238,10 +241,16 @@ public sealed class DipPurifyOptions
 
     /// <summary>
     /// K of the vote, in [1, 16]: independent DIP traces per row (trace k of row r has seed <c>Seed + 1000·k + r</c>); a row
-    /// is marked as adversarial only when all K traces mark it, and votes over all K. A row costs K traces; the other
+    /// is marked as adversarial only when all K traces mark it (or <see cref="MarkQuorum"/> of them), and votes over all K. A row costs K traces; the other
     /// selections read one trace whatever K is. Default: the core default, 2 (<see cref="PurifierOptions.Seeds"/>).
     /// </summary>
     public int Seeds = Defaults.Seeds;
+
+    /// <summary>
+    /// q of the vote, in [0, <see cref="Seeds"/>]: a row is marked as adversarial when at least q of its K traces mark it;
+    /// 0 asks all K. Default: the core default, 0 (<see cref="PurifierOptions.MarkQuorum"/>).
+    /// </summary>
+    public int MarkQuorum = Defaults.MarkQuorum;
 
     /// <summary>
     /// H, the share of the DIP trace the reconstruction reads; the fit stops there, so a row costs H of a full trace. In (0, 1].
@@ -354,6 +363,7 @@ public sealed class DipPurifyOptions
             AmbiguousMargin = settings.AmbiguousMargin,
             OwnLabelWeight = settings.OwnLabelWeight,
             Seeds = settings.Seeds,
+            MarkQuorum = settings.MarkQuorum,
             Horizon = settings.Horizon,
             SsimThreshold = settings.SsimThreshold,
             WarmUp = settings.WarmUp,
@@ -390,6 +400,7 @@ public sealed class DipPurifyOptions
         AmbiguousMargin = AmbiguousMargin,
         OwnLabelWeight = OwnLabelWeight,
         Seeds = Seeds,
+        MarkQuorum = MarkQuorum,
         Horizon = Horizon,
         SsimThreshold = SsimThreshold,
         WarmUp = WarmUp,

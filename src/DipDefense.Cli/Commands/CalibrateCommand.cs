@@ -51,6 +51,7 @@ internal static class CalibrateCommand
         var ambiguousMargin = new Option<string>("--ambiguous-margin") { Description = "Comma-separated ambiguous margins μ (vote): a marked input whose victim logit margin is below it votes with its own label too (0: off).", DefaultValueFactory = _ => Format(defaults.AmbiguousMargin) };
         var ownLabelWeight = new Option<string>("--own-label-weight") { Description = "Comma-separated weights λ of an ambiguous input's own label in its vote (vote; 0: left out).", DefaultValueFactory = _ => Format(defaults.OwnLabelWeight) };
         var seeds = new Option<string>("--seeds") { Description = "Comma-separated traces per image K (vote): trace k of image i has seed --seed + 1000·k + i; the traces are run once for the largest K.", DefaultValueFactory = _ => Format(defaults.Seeds) };
+        var markQuorum = new Option<string>("--mark-quorum") { Description = "Comma-separated marking quorums q (vote): an input is marked when at least q of its K traces mark it (0: all K); a q that is not below K is evaluated once, as 0.", DefaultValueFactory = _ => Format(defaults.MarkQuorum) };
         var horizon = new Option<string>("--horizon") { Description = "Comma-separated horizons H: the share of the trace the reconstruction reads (1: all of it).", DefaultValueFactory = _ => Format(defaults.Horizon) };
         var traceCache = new Option<string?>("--trace-cache") { Description = "Folder that keeps the DIP traces (keyed by inputs and trace settings): a rerun reuses them instead of recomputing." };
         var plot = new Option<string?>("--plot") { Description = "Folder for the sensitivity figures (the paper's Fig. 6/7): per selection mode, the accuracy on each set against every setting the sweep varied, the others at that mode's best setting (created if absent; its parent must exist)." };
@@ -58,7 +59,7 @@ internal static class CalibrateCommand
 
         var command = new Command("calibrate", "Sweep the purifier's settings (τ, w, N, η, G) on DIP traces computed once per image set; rank them by mean accuracy.");
         victim.AddTo(command);
-        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, noiseFree, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, poorFit, lateChangeFit, ambiguousMargin, ownLabelWeight, seeds, horizon, traceCache, plot, device.Option, json })
+        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, noiseFree, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, poorFit, lateChangeFit, ambiguousMargin, ownLabelWeight, seeds, markQuorum, horizon, traceCache, plot, device.Option, json })
             command.Options.Add(option);
 
         command.SetAction(result =>
@@ -88,6 +89,7 @@ internal static class CalibrateCommand
             var ambiguousMargins = ParseList("--ambiguous-margin", result.GetValue(ambiguousMargin)!, double.Parse);
             var ownLabelWeights = ParseList("--own-label-weight", result.GetValue(ownLabelWeight)!, double.Parse);
             var seedCounts = ParseList("--seeds", result.GetValue(seeds)!, int.Parse);
+            var quorums = ParseList("--mark-quorum", result.GetValue(markQuorum)!, int.Parse);
             var settings = (
                 from traceSetting in traces
                 from t in ParseList("--tau", result.GetValue(tau)!, double.Parse)
@@ -104,12 +106,14 @@ internal static class CalibrateCommand
                 from λ in gate.Selection == PurifierSelection.Vote && μ != PurifierOptions.AmbiguousMarginOff ? ownLabelWeights : [defaults.OwnLabelWeight]
                 // K > 1 is the vote's: the other modes read one trace.
                 from K in gate.Selection == PurifierSelection.Vote ? seedCounts : [1]
+                // q ≥ K asks all K traces, as q = 0 does: one setting for them, so that equal settings are not evaluated twice.
+                from q in quorums.Select(q => q >= K ? PurifierOptions.MarkQuorumAll : q).Distinct()
                 from h in ParseList("--horizon", result.GetValue(horizon)!, double.Parse)
                 select baseOptions with
                 {
                     Trace = traceSetting, SsimThreshold = t, WarmUp = w, StableRun = k, Pairs = n, Eta = e, GridSections = g,
                     Selection = gate.Selection, GateThreshold = gate.Threshold, GateFrom = gate.From, GateTo = gate.To, Horizon = h,
-                    PoorFit = fp, LateChangeFit = fl, AmbiguousMargin = μ, OwnLabelWeight = λ, Seeds = K,
+                    PoorFit = fp, LateChangeFit = fl, AmbiguousMargin = μ, OwnLabelWeight = λ, Seeds = K, MarkQuorum = q,
                 }).ToArray();
             foreach (var setting in settings)
                 setting.Validate("settings");
@@ -214,6 +218,7 @@ internal static class CalibrateCommand
                         snapshots = trace.Snapshots,
                         seed = trace.Seed,
                         seeds = seedCounts,
+                        mark_quorum = quorums,
                         input_noise = traces.Select(t => t.InputNoiseStd).Distinct(),
                         output_averaging = traces.Select(t => t.OutputAveraging).Distinct(),
                         batch = batchSize,
@@ -268,6 +273,7 @@ internal static class CalibrateCommand
             ambiguous_margin = Options.Selection == PurifierSelection.Vote ? Options.AmbiguousMargin : (double?)null,
             own_label_weight = Options.Selection == PurifierSelection.Vote && Options.AmbiguousMargin != PurifierOptions.AmbiguousMarginOff ? Options.OwnLabelWeight : (double?)null,
             seeds = Options.Seeds,
+            mark_quorum = Options.Selection == PurifierSelection.Vote ? Options.MarksNeeded : (int?)null,
             horizon = Options.Horizon,
             tau = Options.SsimThreshold,
             warmup = Options.WarmUp,
@@ -320,7 +326,8 @@ internal static class CalibrateCommand
         PurifierSelection.Vote => $"vote {Format(o.GateThreshold)} ({WindowName(o)})"
             + (o.PoorFit != PurifierOptions.PoorFitOff || o.LateChangeFit != PurifierOptions.LateChangeFitOff ? $" fit {Format(o.PoorFit)}/{Format(o.LateChangeFit)}" : "")
             + (o.AmbiguousMargin != PurifierOptions.AmbiguousMarginOff ? $" own {Format(o.AmbiguousMargin)}/{Format(o.OwnLabelWeight)}" : "")
-            + (o.TracesPerImage > 1 ? $" K {o.TracesPerImage}" : ""),
+            + (o.TracesPerImage > 1 ? $" K {o.TracesPerImage}" : "")
+            + (o.MarksNeeded < o.TracesPerImage ? $" q {o.MarksNeeded}" : ""),
         _ => $"{SelectionName(o.Selection)} {Format(o.GateThreshold)} ({WindowName(o)})",
     };
 

@@ -121,7 +121,7 @@ public sealed class DecisionSpaceReconstruction
 
     /// <summary>
     /// Reconstructs B images from K traces each, K = <see cref="PurifierOptions.TracesPerImage"/> (<see cref="PurifierOptions.Seeds"/> under the vote, else 1) (docs/method.md, "Seed ensemble"):
-    /// under <see cref="PurifierSelection.Vote"/> an input is marked when each of its K traces marks it, and a marked input's
+    /// under <see cref="PurifierSelection.Vote"/> an input is marked when <see cref="PurifierOptions.MarksNeeded"/> of its K traces mark it (all K by default), and a marked input's
     /// vote runs over the snapshots of all K traces (<see cref="SnapshotVote.Choose(IReadOnlyList{IReadOnlyList{double}}, int, long, int, double)"/>).
     /// With K = 1 this is <see cref="Reconstruct(Tensor, Tensor, CancellationToken)"/>.
     /// </summary>
@@ -243,7 +243,7 @@ public sealed class DecisionSpaceReconstruction
                 bool[] marks = [.. mappings.Select(m => m.Classes >= 2 && SnapshotVote.MarksAdversarial(m.LabelsOf(b), m.InputLabelOf(b),
                     Options.WarmUp, Support(m, b), Options.GateThreshold, m.SsimOf(b)[^1], Options.PoorFit, Options.LateChangeFit))];
                 marking[b] = marks.Count(m => m);
-                bool marked = marking[b] == mappings.Length;
+                bool marked = marking[b] >= Options.MarksNeeded;
                 // An unmarked input's output comes from a trace that does not mark it (so it ends on y′ and fits the input).
                 outputTrace[b] = marked ? 0 : Array.IndexOf(marks, false);
                 passed[b] = !marked;

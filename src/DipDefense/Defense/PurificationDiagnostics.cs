@@ -49,7 +49,7 @@ public sealed record PurificationDiagnostics
     /// <summary>K, the number of traces the purifier ran for this image (<see cref="PurifierOptions.Seeds"/>); the trace fields (<see cref="TraceLabels"/>, <see cref="TraceSsim"/>, <see cref="LockIn"/>, <see cref="GateSupport"/>, the pairs) are of the first.</summary>
     public int Traces { get; init; } = 1;
 
-    /// <summary>Under <see cref="PurifierSelection.Vote"/>: how many of the <see cref="Traces"/> traces mark the input as adversarial (it is marked when all do); else null.</summary>
+    /// <summary>Under <see cref="PurifierSelection.Vote"/>: how many of the <see cref="Traces"/> traces mark the input as adversarial (it is marked when <see cref="PurifierOptions.MarksNeeded"/> do: all, unless <see cref="PurifierOptions.MarkQuorum"/> says fewer); else null.</summary>
     public int? MarkingTraces { get; init; }
 
     /// <summary>Under <see cref="PurifierSelection.Vote"/>, for a marked input: the voted class c (<see cref="SnapshotVote"/>; y′ only for an ambiguous input whose own label won); else null.</summary>

@@ -134,7 +134,7 @@ public sealed record PurifierOptions
     /// K, the number of independent DIP traces per image (beyond the paper; docs/method.md, "Seed ensemble"): trace k of
     /// image i of a <see cref="DecisionSpacePurifier.Purify"/> call uses DIP seed <c>Trace.Seed + SeedStride·k + i</c>
     /// (<see cref="TraceSeed"/>). Under <see cref="PurifierSelection.Vote"/> an input is marked only when every one of its K
-    /// traces marks it, a marked input's vote sums the probabilities of the snapshots of all K traces, and its output is the
+    /// traces marks it (or <see cref="MarkQuorum"/> of them), a marked input's vote sums the probabilities of the snapshots of all K traces, and its output is the
     /// snapshot of any trace with the largest p_c; an unmarked input's output comes from its first trace that does not mark it. K traces cost K
     /// times the DIP fit. Default 2 (calibrated with <see cref="GateThreshold"/> 0.7: on unseen images clean, PGD and FGSM gained,
     /// C&amp;W and DDN held; docs/results/calibration.md, section 9); 1 is the paper's single trace at half the cost. In
@@ -142,6 +142,22 @@ public sealed record PurifierOptions
     /// <see cref="PurifierSelection.SupportGate"/> read one trace whatever K is (<see cref="TracesPerImage"/>).
     /// </summary>
     public int Seeds { get; init; } = 2;
+
+    /// <summary>The value of <see cref="MarkQuorum"/> that asks every one of the K traces to mark an input: 0.</summary>
+    public const int MarkQuorumAll = 0;
+
+    /// <summary>
+    /// q, the marking quorum of the seed ensemble (beyond the paper; docs/method.md, "Seed ensemble"): under
+    /// <see cref="PurifierSelection.Vote"/> an input is marked when at least q of its K = <see cref="Seeds"/> traces mark it.
+    /// <see cref="MarkQuorumAll"/> (0, the default) asks all K, as q = K does; q = 1 marks an input that any trace marks.
+    /// A smaller q marks more inputs: attacked ones are voted on more often, clean ones are lost more often
+    /// (docs/results/calibration.md, section 11). In [0, <see cref="Seeds"/>]. Not used by the other modes.
+    /// </summary>
+    public int MarkQuorum { get; init; } = MarkQuorumAll;
+
+    /// <summary>The number of traces that must mark an input: <see cref="MarkQuorum"/>, or all <see cref="TracesPerImage"/> when it is <see cref="MarkQuorumAll"/>.</summary>
+    [JsonIgnore]   // derived from MarkQuorum and Seeds, not a setting of its own
+    public int MarksNeeded => MarkQuorum == MarkQuorumAll ? TracesPerImage : Math.Min(MarkQuorum, TracesPerImage);
 
     /// <summary>The DIP traces each image gets: <see cref="Seeds"/> under <see cref="PurifierSelection.Vote"/>, 1 under the other modes.</summary>
     [JsonIgnore]   // derived from Selection and Seeds, not a setting of its own
@@ -248,6 +264,8 @@ public sealed record PurifierOptions
         if (Selection != PurifierSelection.Paper && GateWindow(snapshots).End > read)
             Fail($"the gate window ({nameof(GateFrom)}, {nameof(GateTo)}) = ({GateFrom}, {GateTo}) must end within the {nameof(Horizon)} {Horizon}.");
         if (Seeds < 1 || Seeds > MaxSeeds) Fail($"{nameof(Seeds)} must lie in [1, {MaxSeeds}]; got {Seeds}.");
+        if (MarkQuorum < 0 || MarkQuorum > Seeds)
+            Fail($"{nameof(MarkQuorum)} must lie in [0, {nameof(Seeds)}] = [0, {Seeds}] (traces that must mark an input; 0: all); got {MarkQuorum}.");
         if (BatchSize < 1) Fail($"{nameof(BatchSize)} must be at least 1; got {BatchSize}.");
     }
 }

@@ -215,25 +215,31 @@ public sealed class CliCommandTests : IDisposable
     }
 
     [SharedDataFact]
-    public void CalibrateSweepsTheSeedsForTheVoteOnlyAndItsTwoTraceRowIsWhatPurifyGives()
+    public void CalibrateSweepsTheSeedsAndQuorumsForTheVoteOnlyAndItsTwoTraceRowsAreWhatPurifyGives()
     {
         string[] common = ["--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--offset", "3", "--count", "2",
             "--preset", "small", "--iterations", "20", "--snapshots", "4", "--batch", "2", "--warmup", "1", "--seed", "4", "--json"];
-        var r = CliRunner.Run(["calibrate", .. common, "--selection", "paper,vote", "--seeds", "1,2"]);
+        var r = CliRunner.Run(["calibrate", .. common, "--selection", "paper,vote", "--seeds", "1,2", "--mark-quorum", "0,1,2"]);
         Assert.True(r.ExitCode == 0, r.StdErr);
         using var json = JsonDocument.Parse(r.StdOut);
         var rows = json.RootElement.GetProperty("settings").EnumerateArray()
-            .Select(row => (Selection: row.GetProperty("selection").GetString(), Seeds: row.GetProperty("seeds").GetInt32(), Row: row)).ToArray();
-        Assert.Equal(new[] { ("paper", 1), ("vote", 1), ("vote", 2) }, rows.Select(row => (row.Selection!, row.Seeds)).Order());
-        double twoTraces = rows.Single(row => row.Seeds == 2).Row.GetProperty("per_set")[0].GetProperty("accuracy").GetDouble();
+            .Select(row => (Selection: row.GetProperty("selection").GetString()!, Seeds: row.GetProperty("seeds").GetInt32(),
+                Quorum: row.GetProperty("mark_quorum").ValueKind == JsonValueKind.Null ? 0 : row.GetProperty("mark_quorum").GetInt32(), Row: row)).ToArray();
+        // A quorum of K or more asks all K: one row each for K = 1 and for K = 2 with q = 2, one more for K = 2 with q = 1.
+        Assert.Equal(new[] { ("paper", 1, 0), ("vote", 1, 1), ("vote", 2, 1), ("vote", 2, 2) }, rows.Select(row => (row.Selection, row.Seeds, row.Quorum)).Order());
 
-        var purify = CliRunner.Run(["purify", .. common, "--seeds", "2", "--out", Path.Combine(_dir, "purified.bin")]);
-        Assert.True(purify.ExitCode == 0, purify.StdErr);
-        using var purified = JsonDocument.Parse(purify.StdOut);
-        Assert.Equal(twoTraces, purified.RootElement.GetProperty("accuracy").GetDouble());
-        Assert.Equal(2, purified.RootElement.GetProperty("options").GetProperty("seeds").GetInt32());
-        foreach (var image in purified.RootElement.GetProperty("images").EnumerateArray())
-            Assert.InRange(image.GetProperty("marking_traces").GetInt32(), 0, 2);
+        foreach (int quorum in new[] { 1, 2 })
+        {
+            double accuracy = rows.Single(row => row.Seeds == 2 && row.Quorum == quorum).Row.GetProperty("per_set")[0].GetProperty("accuracy").GetDouble();
+            var purify = CliRunner.Run(["purify", .. common, "--seeds", "2", "--mark-quorum", $"{quorum}", "--out", Path.Combine(_dir, $"purified-{quorum}.bin")]);
+            Assert.True(purify.ExitCode == 0, purify.StdErr);
+            using var purified = JsonDocument.Parse(purify.StdOut);
+            Assert.Equal(accuracy, purified.RootElement.GetProperty("accuracy").GetDouble());
+            Assert.Equal(2, purified.RootElement.GetProperty("options").GetProperty("seeds").GetInt32());
+            Assert.Equal(quorum, purified.RootElement.GetProperty("options").GetProperty("mark_quorum").GetInt32());
+            foreach (var image in purified.RootElement.GetProperty("images").EnumerateArray())
+                Assert.Equal(image.GetProperty("marking_traces").GetInt32() < quorum, image.GetProperty("passed_through").GetBoolean());
+        }
     }
 
     [SharedDataFact]

@@ -6,7 +6,7 @@ namespace DipDefense.Tests.Defense;
 
 /// <summary>
 /// K traces per image (<see cref="PurifierOptions.Seeds"/>): the vote over several traces, the marking rule (all K must
-/// mark), the seeds of the purifier's traces, and the sweep reading the first K traces.
+/// mark, or a quorum of them), the seeds of the purifier's traces, and the sweep reading the first K traces.
 /// </summary>
 public class SeedEnsembleTests
 {
@@ -77,6 +77,41 @@ public class SeedEnsembleTests
         Assert.Equal(1, alone.Diagnostics[0].MarkingTraces);
         Assert.False(alone.Diagnostics[0].PassedThrough);
         Assert.Equal(0, alone.Diagnostics[0].FinalLabel);
+    }
+
+    [Fact]
+    public void AQuorumBelowKMarksAnInputThatFewerTracesMarkAndItVotesOverAllOfThem()
+    {
+        using var inputs = Inputs(0.8);
+        using var marks = Trace(Marks);
+        using var agrees = Trace(Agrees);
+        using var alsoMarks = Trace(AlsoMarks);
+        var three = Vote with { Seeds = 3 };
+
+        // Two of three traces mark it: not marked when all must, marked with q = 2 or 1.
+        using (var all = new DecisionSpaceReconstruction(new PrototypeClassifier(), three).Reconstruct([agrees, marks, alsoMarks], inputs))
+        {
+            Assert.Equal(2, all.Diagnostics[0].MarkingTraces);
+            Assert.True(all.Diagnostics[0].PassedThrough);
+            Assert.Equal(0, all.Diagnostics[0].OutputTrace);
+            Assert.Equal(2, all.Diagnostics[0].FinalLabel);
+        }
+        foreach (int quorum in new[] { 1, 2 })
+        {
+            using var result = new DecisionSpaceReconstruction(new PrototypeClassifier(), three with { MarkQuorum = quorum })
+                .Reconstruct([agrees, marks, alsoMarks], inputs);
+            var d = Assert.Single(result.Diagnostics);
+            Assert.False(d.PassedThrough);
+            Assert.Equal(0, d.VotedClass);
+            Assert.Equal(2, d.OutputTrace);      // the best snapshot of any trace: the third's brightness 0.15
+            Assert.Equal(3, d.VotedSnapshot);
+            Assert.Equal(0, d.FinalLabel);
+        }
+        // q = 3 is q = 0 (all K), and a quorum above K is refused with its name.
+        Assert.Equal(3, (three with { MarkQuorum = 3 }).MarksNeeded);
+        Assert.Equal(3, three.MarksNeeded);
+        Assert.Contains("MarkQuorum", Assert.Throws<ArgumentException>(() => (three with { MarkQuorum = 4 }).Validate()).Message);
+        Assert.Contains("MarkQuorum", Assert.Throws<ArgumentException>(() => (three with { MarkQuorum = -1 }).Validate()).Message);
     }
 
     [Fact]
