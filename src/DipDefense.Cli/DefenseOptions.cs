@@ -76,7 +76,7 @@ internal sealed class DefenseOptions
         {
             BatchSize = 0, Seeds = choice.DecisionDipOptions.TracesPerImage, Trace = choice.DecisionDipOptions.Trace with { Workers = 0 },
         })),
-        DefenseChoice.DipDefend => WithTraceArithmetic(JsonSerializer.SerializeToNode(choice.DipDefendOptions with { BatchSize = 0 }, RunSettings.JsonOptions)!.AsObject()),
+        DefenseChoice.DipDefend => WithTraceArithmetic(JsonSerializer.SerializeToNode(choice.DipDefendOptions with { BatchSize = 0, Workers = 0 }, RunSettings.JsonOptions)!.AsObject()),
         DefenseChoice.Jpeg => choice.JpegOptions,
         DefenseChoice.BitDepth => choice.BitDepthOptions,
         DefenseChoice.Median => choice.MedianOptions,

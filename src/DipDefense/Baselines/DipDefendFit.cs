@@ -18,6 +18,72 @@ namespace DipDefense.Baselines;
 /// </remarks>
 internal static class DipDefendFit
 {
+    /// <summary>
+    /// <see cref="Run"/> with the images split into <paramref name="shares"/>, each fitted by a worker thread of its own on one
+    /// libtorch thread (<see cref="WorkerShares"/>); image b keeps seed <c>firstSeed + b</c>, so the result is that of one
+    /// <see cref="Run"/>. <paramref name="iterationDone"/> is told, from the calling thread, each iteration every worker has done.
+    /// </summary>
+    public static DipDefendDiagnostics[] RunInParallel(Tensor targets, Tensor into, DipDefendOptions options, long firstSeed,
+        (int Start, int Count)[] shares, Action<int>? iterationDone, CancellationToken cancellationToken)
+    {
+        if (shares.Length == 1)
+            return Run(targets, into, options, firstSeed, iterationDone, cancellationToken);
+        var results = new DipDefendDiagnostics[shares.Length][];
+        var errors = new Exception?[shares.Length];
+        var done = new int[shares.Length];
+        int finished = 0;
+        using var changed = new SemaphoreSlim(0);
+        using var cancelAll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using (LibTorchThreads.KeepDefault())
+        {
+            var threads = shares.Select((share, w) => new Thread(() =>
+            {
+                try
+                {
+                    if (targets.device.type == DeviceType.CPU)
+                        LibTorchThreads.PinCurrentThreadToOne();
+                    using var shareTargets = targets.narrow(0, share.Start, share.Count);
+                    using var shareInto = into.narrow(0, share.Start, share.Count);
+                    results[w] = Run(shareTargets, shareInto, options, unchecked(firstSeed + share.Start), iteration =>
+                    {
+                        Volatile.Write(ref done[w], iteration);
+                        changed.Release();
+                    }, cancelAll.Token);
+                }
+                catch (Exception e)
+                {
+                    errors[w] = e;
+                    cancelAll.Cancel();
+                }
+                finally
+                {
+                    Interlocked.Increment(ref finished);
+                    changed.Release();
+                }
+            }) { IsBackground = true, Name = $"DIPDefend worker {w}" }).ToArray();
+            foreach (var thread in threads)
+                thread.Start();
+            for (int reported = 0; ; changed.Wait())
+            {
+                bool allFinished = Volatile.Read(ref finished) == shares.Length;
+                for (int least = LeastDone(); reported < least; reported++)
+                    iterationDone?.Invoke(reported + 1);
+                if (allFinished)
+                    break;
+            }
+            foreach (var thread in threads)
+                thread.Join();
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        // The first real failure; a worker cancelled because another failed only reports OperationCanceledException.
+        var error = errors.FirstOrDefault(e => e is not null and not OperationCanceledException) ?? errors.FirstOrDefault(e => e is not null);
+        if (error is not null)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
+        return [.. results.SelectMany(r => r)];
+
+        int LeastDone() => Enumerable.Range(0, done.Length).Min(w => Volatile.Read(ref done[w]));
+    }
+
     /// <summary>Fits <paramref name="targets"/> [B, C, H, W] and writes each image's chosen output into <paramref name="into"/> (same shape and device).</summary>
     /// <param name="targets">float32 [B, C, H, W] in [0, 1], detached.</param>
     /// <param name="into">Where the chosen outputs go.</param>

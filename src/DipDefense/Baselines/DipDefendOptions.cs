@@ -47,8 +47,15 @@ public sealed record DipDefendOptions
     /// <summary>Base seed: image i of a call draws its z and its network's initial weights from seed <c>Seed + i</c>. Default 0.</summary>
     public long Seed { get; init; }
 
-    /// <summary>Images fitted together (B independent networks in one grouped network); results do not depend on it. Default 16. At least 1.</summary>
+    /// <summary>Images fitted together (B independent networks, each its own convolutions); results do not depend on it. Default 16. At least 1.</summary>
     public int BatchSize { get; init; } = 16;
+
+    /// <summary>
+    /// Threads that fit the images of one batch in parallel, each a share of it on one libtorch thread (speed only: an
+    /// image's result does not depend on it). 0, the default, picks min(processors, B) on the CPU and 1 on other devices,
+    /// as the DIP trace does (docs/performance.md). At least 0.
+    /// </summary>
+    public int Workers { get; init; }
 
     /// <summary>Checks every setting and the network.</summary>
     /// <param name="paramName">The parameter name reported in the exception (the caller's argument).</param>
@@ -65,5 +72,6 @@ public sealed record DipDefendOptions
         if (!(SmoothingFactor > 0 && SmoothingFactor <= 1)) Fail($"{nameof(SmoothingFactor)} must lie in (0, 1]; got {SmoothingFactor}.");
         if (PsnrPatchSize < 1) Fail($"{nameof(PsnrPatchSize)} must be at least 1; got {PsnrPatchSize}.");
         if (BatchSize < 1) Fail($"{nameof(BatchSize)} must be at least 1; got {BatchSize}.");
+        if (Workers < 0) Fail($"{nameof(Workers)} must be 0 (automatic) or positive; got {Workers}.");
     }
 }

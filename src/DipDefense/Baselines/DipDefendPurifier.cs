@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DipDefense.Defense;
+using DipDefense.Dip;
 using static TorchSharp.torch;
 
 namespace DipDefense.Baselines;
@@ -20,7 +21,8 @@ namespace DipDefense.Baselines;
 /// Images are fitted in chunks of <see cref="DipDefendOptions.BatchSize"/>, B independent networks at a time
 /// (<see cref="Dip.DipGenerator"/>); image i of a call uses seed <c>Seed + i</c>, so its result depends neither on the batch
 /// size nor on the other images. Randomized (the seed draws z and the weights); its BPDA substitute is the identity.
-/// Gradients are enabled only inside the fit; everything runs on the images' device, on one libtorch thread.
+/// Gradients are enabled only inside the fit; everything runs on the images' device. On the CPU a batch is split over
+/// min(processors, B) worker threads (<see cref="DipDefendOptions.Workers"/>), each on one libtorch thread.
 /// </para>
 /// </remarks>
 public sealed class DipDefendPurifier : IPurifier
@@ -77,8 +79,9 @@ public sealed class DipDefendPurifier : IPurifier
                     if (iteration % interval == 0 || iteration == iterations)
                         progress?.Report(new PurificationProgress(PurificationStage.Trace, start, count, start, total, iteration, iterations, clock.Elapsed));
                 }
-                diagnostics.AddRange(DipDefendFit.Run(images.detach().narrow(0, start, count), purified.narrow(0, start, count), Options,
-                    unchecked(Options.Seed + start), progress is null ? null : Report, cancellationToken));
+                var shares = WorkerShares.Split(count, WorkerShares.Count(Options.Workers, count, images.device));
+                diagnostics.AddRange(DipDefendFit.RunInParallel(images.detach().narrow(0, start, count), purified.narrow(0, start, count), Options,
+                    unchecked(Options.Seed + start), shares, progress is null ? null : Report, cancellationToken));
             }
         }
         catch

@@ -63,7 +63,7 @@ public sealed class DipTraceRunner
             throw new ArgumentException($"seeds must have one value per target ({count}); got {seeds.Count}.", nameof(seeds));
         cancellationToken.ThrowIfCancellationRequested();
 
-        var shares = Shares(count, WorkerCount(count, targets.device));
+        var shares = WorkerShares.Split(count, WorkerShares.Count(Options.Workers, count, targets.device));
         long[] seedOf = seeds?.ToArray() ?? [.. Enumerable.Range(0, count).Select(b => unchecked(Options.Seed + b))];
         var call = new Call(Options, targets, seedOf, shares.Length, stop);
         try
@@ -80,18 +80,6 @@ public sealed class DipTraceRunner
         var iterations = Enumerable.Range(1, Options.Snapshots).Select(m => m * Options.SnapshotInterval).ToArray();
         return new DipTraceResult(call.Snapshots, call.Losses, iterations, call.Board.Times, call.Clock.Elapsed, Options.Iterations, call.StoppedAt);
     }
-
-    /// <summary>The workers for B images: the option, or min(processors, B) on the CPU and 1 elsewhere; never more than B.</summary>
-    private int WorkerCount(int count, Device device)
-    {
-        int workers = Options.Workers > 0 ? Options.Workers
-            : device.type == DeviceType.CPU ? Math.Min(Environment.ProcessorCount, count) : 1;
-        return Math.Clamp(workers, 1, count);
-    }
-
-    /// <summary>Splits B images into <paramref name="workers"/> contiguous shares (start, count), sizes differing by at most one.</summary>
-    private static (int Start, int Count)[] Shares(int count, int workers) =>
-        [.. Enumerable.Range(0, workers).Select(w => (Start: count * w / workers, Count: count * (w + 1) / workers - count * w / workers))];
 
     private void FitInParallel(Call call, (int Start, int Count)[] shares, IProgress<DipProgress>? progress, CancellationToken cancellationToken)
     {

@@ -89,6 +89,18 @@ public class DipDefendPurifierTests
         Assert.True(batched.Purified.equal(single.Purified).all().item<bool>(), "batch sizes 3 and 1 must give the same bytes");
         for (int i = 0; i < 3; i++)
             Assert.Equal(batched.Diagnostics[i].Psnr, single.Diagnostics[i].Psnr);
+        // The batch split over one, two or three worker threads: the same bytes, and the same progress reports.
+        var reports = new List<int[]>();
+        foreach (int workers in new[] { 1, 2, 3 })
+        {
+            var recorder = new Recorder();
+            using var split = Purify(Tiny with { BatchSize = 3, Workers = workers }, images, recorder);
+            Assert.True(split.Purified.equal(single.Purified).all().item<bool>(), $"{workers} workers must give the bytes of one");
+            Assert.Equal(batched.Diagnostics.Select(d => d.SelectedIteration), split.Diagnostics.Select(d => d.SelectedIteration));
+            reports.Add([.. recorder.Reports.Select(r => r.Iteration)]);
+        }
+        Assert.Equal(Enumerable.Range(1, Tiny.Iterations), reports[0]);
+        Assert.All(reports, r => Assert.Equal(reports[0], r));
 
         // Image 2 alone with seed Seed + 2.
         using var third = images.narrow(0, 2, 1);
@@ -122,6 +134,7 @@ public class DipDefendPurifierTests
             (Tiny with { SmoothingFactor = 0 }, "SmoothingFactor must lie in (0, 1]; got 0"),
             (Tiny with { PsnrPatchSize = 0 }, "PsnrPatchSize must be at least 1; got 0"),
             (Tiny with { BatchSize = 0 }, "BatchSize must be at least 1; got 0"),
+            (Tiny with { Workers = -1 }, "Workers must be 0 (automatic) or positive; got -1"),
             (Tiny with { Network = DipDefendOptions.ReferenceNetwork with { NoiseChannels = 0 } }, "NoiseChannels must be positive; got 0"),
         ];
         foreach (var (options, expected) in cases)
@@ -135,13 +148,17 @@ public class DipDefendPurifierTests
     [Fact]
     public void CancellationStopsTheFit()
     {
-        using var images = SyntheticImages.GradientWithSquare(1, 3, 16, 16);
-        using var cts = new CancellationTokenSource();
-        var progress = new Progress(() => cts.Cancel());
-        var purifier = new DipDefendPurifier(Tiny);
-        using var scope = NewDisposeScope();
-        Assert.ThrowsAny<OperationCanceledException>(() => purifier.Purify(images, progress, cts.Token));
-        Assert.Equal(0, scope.DisposablesCount);
+        // One image: the fit on the calling thread; two: on two worker threads.
+        foreach (int count in new[] { 1, 2 })
+        {
+            using var images = SyntheticImages.GradientWithSquare(count, 3, 16, 16);
+            using var cts = new CancellationTokenSource();
+            var progress = new Progress(() => cts.Cancel());
+            var purifier = new DipDefendPurifier(Tiny with { Workers = count });
+            using var scope = NewDisposeScope();
+            Assert.ThrowsAny<OperationCanceledException>(() => purifier.Purify(images, progress, cts.Token));
+            Assert.Equal(0, scope.DisposablesCount);
+        }
     }
 
     /// <summary>Calls <paramref name="onReport"/> synchronously on every report.</summary>
