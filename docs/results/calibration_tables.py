@@ -14,7 +14,9 @@ print('|' + '---|' * (9 + len(names)))
 for s in d['settings'][:rows]:
     window = f"θ {s['gate_threshold']} [{s['gate_window'].replace('-', ', ')})"
     fit = ''.join(f", {name} {s[key]:g}" for name, key in (('φ_p', 'poor_fit'), ('φ_l', 'late_change_fit')) if key in s)
-    sel = {'paper': 'paper', 'vote': f"vote {window}{fit}"}.get(s['selection'], f"gate {window}")
+    traces = f", K {s['seeds']}" if s.get('seeds', 1) > 1 else ''
+    traces += f", q {s['mark_quorum']}" if (s.get('mark_quorum') or s.get('seeds', 1)) < s.get('seeds', 1) else ''
+    sel = {'paper': 'paper', 'vote': f"vote {window}{fit}{traces}"}.get(s['selection'], f"gate {window}")
     sigma = {0: '0', 0.02: '1/50', 0.05: '1/20', 0.1: '1/10'}.get(round(s['input_noise'], 6), '1/30' if abs(s['input_noise'] - 1 / 30) < 1e-9 else f"{s['input_noise']:g}")
     cells = [sigma, 'yes' if s.get('noise_free_snapshots') else 'no', sel, f"{s['tau']:g}", str(s['warmup']), str(s['pairs']), f"{s['eta']:g}"]
     cells += [f"{p['accuracy']:.3f}" for p in s['per_set']]
