@@ -63,22 +63,30 @@ internal static class DipDefendFit
             }) { IsBackground = true, Name = $"DIPDefend worker {w}" }).ToArray();
             foreach (var thread in threads)
                 thread.Start();
-            for (int reported = 0; ; changed.Wait())
+            try
             {
-                bool allFinished = Volatile.Read(ref finished) == shares.Length;
-                for (int least = LeastDone(); reported < least; reported++)
-                    iterationDone?.Invoke(reported + 1);
-                if (allFinished)
-                    break;
+                for (int reported = 0; ; changed.Wait())
+                {
+                    bool allFinished = Volatile.Read(ref finished) == shares.Length;
+                    for (int least = LeastDone(); reported < least; reported++)
+                        iterationDone?.Invoke(reported + 1);
+                    if (allFinished)
+                        break;
+                }
             }
-            foreach (var thread in threads)
-                thread.Join();
+            catch
+            {
+                cancelAll.Cancel();   // a failing progress handler stops the workers before they are joined
+                throw;
+            }
+            finally
+            {
+                foreach (var thread in threads)
+                    thread.Join();
+            }
         }
         cancellationToken.ThrowIfCancellationRequested();
-        // The first real failure; a worker cancelled because another failed only reports OperationCanceledException.
-        var error = errors.FirstOrDefault(e => e is not null and not OperationCanceledException) ?? errors.FirstOrDefault(e => e is not null);
-        if (error is not null)
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
+        WorkerShares.ThrowFirstFailure(errors);
         return [.. results.SelectMany(r => r)];
 
         int LeastDone() => Enumerable.Range(0, done.Length).Min(w => Volatile.Read(ref done[w]));

@@ -115,10 +115,7 @@ public sealed class DipTraceRunner
             thread.Join();
 
         cancellationToken.ThrowIfCancellationRequested();
-        // The first real failure; a worker cancelled because another failed only reports OperationCanceledException.
-        var error = errors.FirstOrDefault(e => e is not null and not OperationCanceledException) ?? errors.FirstOrDefault(e => e is not null);
-        if (error is not null)
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
+        WorkerShares.ThrowFirstFailure(errors);
     }
 
     /// <summary>Fits images [start, start + count) of the call, as worker <paramref name="worker"/> of its board (on its own thread).</summary>

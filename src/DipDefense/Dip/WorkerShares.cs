@@ -20,4 +20,12 @@ internal static class WorkerShares
     /// <summary>Splits <paramref name="images"/> images into <paramref name="workers"/> contiguous shares (start, count), sizes differing by at most one.</summary>
     public static (int Start, int Count)[] Split(int images, int workers) =>
         [.. Enumerable.Range(0, workers).Select(w => (Start: images * w / workers, Count: images * (w + 1) / workers - images * w / workers))];
+
+    /// <summary>Rethrows the workers' first real failure, if any: a worker cancelled because another failed only reports <see cref="OperationCanceledException"/>.</summary>
+    public static void ThrowFirstFailure(IReadOnlyList<Exception?> errors)
+    {
+        var error = errors.FirstOrDefault(e => e is not null and not OperationCanceledException) ?? errors.FirstOrDefault(e => e is not null);
+        if (error is not null)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
+    }
 }

@@ -161,6 +161,15 @@ public class DipDefendPurifierTests
         }
     }
 
+    [Fact]
+    public void AFailingProgressHandlerStopsTheWorkersAndItsExceptionComesThrough()
+    {
+        using var images = SyntheticImages.GradientWithSquare(2, 3, 16, 16);
+        var purifier = new DipDefendPurifier(Tiny with { Workers = 2 });
+        var progress = new Progress(() => throw new InvalidOperationException("handler failed"));
+        Assert.Equal("handler failed", Assert.Throws<InvalidOperationException>(() => purifier.Purify(images, progress)).Message);
+    }
+
     /// <summary>Calls <paramref name="onReport"/> synchronously on every report.</summary>
     private sealed class Progress(Action onReport) : IProgress<PurificationProgress>
     {
