@@ -5,7 +5,8 @@ import json, sys
 
 runs = [json.load(open(path)) for path in sys.argv[1:]]
 def key(s):
-    return (s['seeds'], s['gate_threshold'], s['warmup'], s['poor_fit'], s['late_change_fit'], s['ambiguous_margin'])
+    # mark_quorum: traces that must mark an input (runs before it was swept marked with all K).
+    return (s['seeds'], s['gate_threshold'], s['warmup'], s['poor_fit'], s['late_change_fit'], s['ambiguous_margin'], s.get('mark_quorum') or s['seeds'])
 sets = [d['name'] for d in runs[0]['data'] if all(d['name'] in [e['name'] for e in r['data']] for r in runs)]
 keys = [key(s) for s in runs[0]['settings'] if all(key(s) in [key(t) for t in r['settings']] for r in runs)]
 total = sum(r['count'] for r in runs)
@@ -21,11 +22,12 @@ def pooled(k, name, field):
 
 print(f"{total} images per set ({ranges}); each cell: accuracy (8-bit) / marked share / SSIM vs clean")
 print()
-print('| K, θ (w 30, φ_p 0.98) | ' + ' | '.join(short[n] for n in sets) + ' | mean |')
+print('| K, q, θ (w 30, φ_p 0.98) | ' + ' | '.join(short[n] for n in sets) + ' | mean |')
 print('|' + '---|' * (2 + len(sets)))
-for k in sorted(keys, key=lambda k: (k[0], k[1])):
+for k in sorted(keys, key=lambda k: (k[0], -k[6], k[1])):
     accuracy = [pooled(k, n, 'accuracy') for n in sets]
     cells = [f"{a:.3f} ({round(a * total)}) / {pooled(k, n, 'crossing_share'):.3f} / {pooled(k, n, 'ssim'):.3f}" for a, n in zip(accuracy, sets)]
-    print(f"| K {k[0]}, θ {k[1]:g} | " + ' | '.join(cells) + f" | **{sum(accuracy) / len(accuracy):.3f}** |")
+    quorum = 'all' if k[6] == k[0] else f"q {k[6]}"
+    print(f"| K {k[0]}, {quorum}, θ {k[1]:g} | " + ' | '.join(cells) + f" | **{sum(accuracy) / len(accuracy):.3f}** |")
 print()
 print('label ceiling at w (first trace): ' + ', '.join(f"{short[n]} {pooled(keys[0], n, 'ceiling'):.3f}" for n in sets))
