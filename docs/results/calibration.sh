@@ -93,3 +93,14 @@ echo "## 10. With the current kernel (trace arithmetic 3, one convolution per ne
 echo "##     cache key holds the version): the same command as confirm-250-64 above, compared with the grouped kernel's run"
 echo "##     committed in calibration-json/confirm-250-64.json"
 python3 docs/results/combine_calibrations.py "$work/confirm-250-64.json"
+
+echo "## 11. Three traces and a marking quorum: chosen on 0-63, confirmed on 250-377 (four sets, trace arithmetic 3)"
+grid=(--selection vote --warmup 30 --gate-threshold 0.6,0.7,0.8,0.9,1 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1
+  --ambiguous-margin 0 --seeds 1,2,3 --mark-quorum 0,1,2 --horizon 1)
+calibrate --offset 0 --count 64 --input-noise 1/30 "${grid[@]}" --json > "$work/k3-choose-0-64.json"
+for range in "250 64" "314 64"; do
+  set -- $range
+  calibrate --offset "$1" --count "$2" --input-noise 1/30 "${grid[@]}" --json > "$work/k3-confirm-$1-$2.json"
+done
+python3 docs/results/calibration_tables.py "$work/k3-choose-0-64.json" 30
+python3 docs/results/combine_calibrations.py "$work/k3-confirm-250-64.json" "$work/k3-confirm-314-64.json"
