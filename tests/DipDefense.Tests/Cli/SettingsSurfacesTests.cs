@@ -40,6 +40,7 @@ public class SettingsSurfacesTests
         ["AmbiguousMargin"] = ("AmbiguousMargin", "--ambiguous-margin", "--ambiguous-margin"),
         ["OwnLabelWeight"] = ("OwnLabelWeight", "--own-label-weight", "--own-label-weight"),
         ["Seeds"] = ("Seeds", "--seeds", "--seeds"),
+        ["MarkQuorum"] = ("MarkQuorum", "--mark-quorum", "--mark-quorum"),
         ["Horizon"] = ("Horizon", "--horizon", "--horizon"),
         ["BatchSize"] = ("BatchSize", "--batch", "--batch"),
     };
@@ -89,6 +90,7 @@ public class SettingsSurfacesTests
         ["DipDefendOptions.Iterations"] = ("DipDefendIterations", "--dipdefend-iterations"),
         ["DipDefendOptions.Seed"] = ("Seed", "--seed"),             // shared with the DIP purifier
         ["DipDefendOptions.BatchSize"] = ("BatchSize", "--batch"),  // shared with the DIP purifier
+        ["DipDefendOptions.Workers"] = (null, null),                // speed only, chosen automatically, as the trace's
         ["DipDefendOptions.Network"] = (null, null),                // DIPDefend's reference network: a core setting only
         ["DipDefendOptions.LearningRate"] = (null, null),           // its paper's Adam learning rate
         ["DipDefendOptions.SmoothingFactor"] = (null, null),        // its paper's Holt smoothing λ
