@@ -19,12 +19,15 @@
 # Fifth, docs/results/table1/: the paper's Table 1 and 2 columns for the DIP purifier with its defaults (the vote over
 # K = 2 traces per image, w = 30, θ = 0.7 over 0.1-0.3, φ_p = 0.98, H = 1, named here) and no defense: clean and FGSM,
 # PGD, BIM, MI-FGSM at ε = 2, 4 and 8/255, C&W and DDN, images 250-281 (about 50 minutes on the quiet 2-core machine).
+# Sixth, docs/results/bpda-two-traces/: BPDA (PGD through the purifier, backward pass as identity, EOT R = 1, the
+# attacker knowing the purification's seed) against the two-trace default (K = 2, w = 30, θ = 0.7 over 0.1-0.3,
+# φ_p = 0.98, H = 1, named here), next to clean and plain PGD, images 250-257 (about 2 minutes per image).
 # Trace arithmetic: the DIP stores record the version of the trace's kernels (DipTraceRunner.ArithmeticVersion). Those
 # of the first, second and fourth parts were made with version 2 (one grouped convolution over the networks), before
 # commit "DIP convolutions: one ungrouped convolution per network"; this dipdefense (version 3) refuses to extend them
 # rather than mix the two, so those parts are skipped unless their counts are given (then give another --store, or
 # check out the commit before that change). The third part has no DIP defense; the fifth was made with version 3.
-# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT]
+# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 shared=../shared
@@ -33,6 +36,7 @@ bpda_count=${2:-0}
 baseline_count=${3:-250}
 two_trace_count=${4:-0}
 table1_count=${5:-32}
+bpda_two_trace_count=${6:-8}
 dotnet build src/DipDefense.Cli -c Release -v q -nologo >/dev/null
 cli=(dotnet src/DipDefense.Cli/bin/Release/net10.0/DipDefense.Cli.dll)
 # evaluate_and_report FOLDER COUNT SETTINGS...: images 250.. into docs/results/FOLDER/results.db, then its report.
@@ -55,4 +59,6 @@ evaluate_and_report two-traces "$two_trace_count" --defense none,decision-dip --
   --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 2 --horizon 1
 evaluate_and_report table1 "$table1_count" --defense none,decision-dip \
   --attack clean,fgsm:2/255,fgsm:4/255,fgsm:8/255,pgd:2/255,pgd:4/255,pgd:8/255,bim:2/255,bim:4/255,bim:8/255,mifgsm:2/255,mifgsm:4/255,mifgsm:8/255,cw,ddn \
+  --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 2 --horizon 1
+evaluate_and_report bpda-two-traces "$bpda_two_trace_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 \
   --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 2 --horizon 1
