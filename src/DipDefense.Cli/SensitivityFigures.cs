@@ -33,6 +33,7 @@ internal static class SensitivityFigures
         new("traces per image K", "seeds", o => o.Seeds),
         new("marking quorum q", "mark-quorum", o => o.MarksNeeded),
         new("horizon H", "horizon", o => o.Horizon),
+        new("DIP iterations T", "iterations", o => o.Trace.Iterations),
     ];
 
     /// <summary>One figure: its file, the selection mode, the setting along x, and one curve per image set plus their mean.</summary>
@@ -78,5 +79,6 @@ internal static class SensitivityFigures
     static string OthersKey(PurifierOptions options, Parameter varied) => string.Join("|",
         Parameters.Where(p => p != varied).Select(p => p.Of(options).ToString("R", CultureInfo.InvariantCulture))
             .Append(CalibrateCommand.WindowName(options))
+            .Append(options.Trace.Network.ToString())
             .Append(options.Trace.NoiseFreeSnapshots.ToString()));
 }

@@ -29,9 +29,9 @@ internal static class CalibrateCommand
         var offset = new Option<int>("--offset") { Description = "Index of the first image to use.", DefaultValueFactory = _ => 0 };
         var count = new Option<int?>("--count") { Description = "Number of images to use (default: all after --offset)." };
         var clean = new Option<string?>("--clean") { Description = "The clean images the sets were made from (same order): adds SSIM against them and checks the labels." };
-        var preset = new Option<string>("--preset") { Description = $"DIP network: {string.Join(", ", DipNetworkConfig.PresetNames)}.", DefaultValueFactory = _ => "medium" };
-        var iterations = new Option<int>("--iterations") { Description = "DIP iterations T.", DefaultValueFactory = _ => defaults.Trace.Iterations };
-        var snapshots = new Option<int>("--snapshots") { Description = "Snapshots M along the trace (must divide T).", DefaultValueFactory = _ => defaults.Trace.Snapshots };
+        var preset = new Option<string>("--preset") { Description = $"Comma-separated DIP networks: {string.Join(", ", DipNetworkConfig.PresetNames)}; one set of traces per network.", DefaultValueFactory = _ => "medium" };
+        var iterations = new Option<string>("--iterations") { Description = "Comma-separated DIP iterations T: the traces run the largest T once, and a smaller T reads their first snapshots, as a trace of that T gives them.", DefaultValueFactory = _ => Format(defaults.Trace.Iterations) };
+        var snapshots = new Option<int>("--snapshots") { Description = "Snapshots M along a trace of the largest T (must divide it); a smaller T has as many as fit at the same interval.", DefaultValueFactory = _ => defaults.Trace.Snapshots };
         var batch = new Option<int>("--batch") { Description = "Images traced together by one batched DIP computation (speed only; results do not depend on it).", DefaultValueFactory = _ => defaults.BatchSize };
         var seed = new Option<long>("--seed") { Description = "DIP seed; image i (counted from --offset) uses seed + i, as in purify.", DefaultValueFactory = _ => defaults.Trace.Seed };
         var tau = new Option<string>("--tau") { Description = "Comma-separated SSIM thresholds τ.", DefaultValueFactory = _ => Format(defaults.SsimThreshold) };
@@ -67,21 +67,25 @@ internal static class CalibrateCommand
             var console = new Output(result.GetValue(json));
             string? cacheFolder = result.GetValue(traceCache) is { } cachePath ? OutputPath.Folder(cachePath, traceCache.Name) : null;
             string? plotFolder = result.GetValue(plot) is { } plotPath ? OutputPath.Folder(plotPath, plot.Name) : null;
+            string[] presetNames = ParseList("--preset", result.GetValue(preset)!, (text, _) => text);
+            var lengths = TraceLengths.Parse(ParseList("--iterations", result.GetValue(iterations)!, int.Parse), result.GetValue(snapshots));
             var trace = new DipTraceOptions
             {
-                Network = DipNetworkConfig.FromName(result.GetValue(preset)!),
-                Iterations = result.GetValue(iterations),
-                Snapshots = result.GetValue(snapshots),
+                Iterations = lengths.Iterations,
+                Snapshots = lengths.Snapshots,
                 Seed = result.GetValue(seed),
             };
             var traces = (
+                from network in presetNames.Select(DipNetworkConfig.FromName)
                 from σ in ParseList("--input-noise", result.GetValue(inputNoise)!, (text, _) => Fraction.Parse(text, "--input-noise"))
                 from β in ParseList("--output-averaging", result.GetValue(outputAveraging)!, double.Parse)
                 from free in ParseList("--noise-free-snapshots", result.GetValue(noiseFree)!, (text, _) => bool.TryParse(text, out bool b) ? b
                     : throw new ArgumentException($"--noise-free-snapshots must be a comma-separated list of false and true; got '{text}'."))
-                select trace with { InputNoiseStd = σ, OutputAveraging = β, NoiseFreeSnapshots = free }).ToArray();
+                select trace with { Network = network, InputNoiseStd = σ, OutputAveraging = β, NoiseFreeSnapshots = free }).ToArray();
             foreach (var t in traces)
                 t.Validate("--input-noise/--output-averaging");
+            // What each T reads of the traces: the trace settings of a run of that T (its first snapshots).
+            var readTraces = traces.Select(t => lengths.Prefixes.Select(p => t with { Iterations = p.Iterations, Snapshots = p.Snapshots }).ToArray()).ToArray();
             var baseOptions = new PurifierOptions { Trace = trace, BatchSize = result.GetValue(batch) };
             // The fit thresholds are the vote's: the other modes take one (unused) value, so that they are not evaluated twice.
             var poorFits = ParseList("--poor-fit", result.GetValue(poorFit)!, double.Parse);
@@ -91,7 +95,7 @@ internal static class CalibrateCommand
             var seedCounts = ParseList("--seeds", result.GetValue(seeds)!, int.Parse);
             var quorums = ParseList("--mark-quorum", result.GetValue(markQuorum)!, int.Parse);
             var settings = (
-                from traceSetting in traces
+                from traceSetting in readTraces.SelectMany(read => read)
                 from t in ParseList("--tau", result.GetValue(tau)!, double.Parse)
                 from w in ParseList("--warmup", result.GetValue(warmUp)!, int.Parse)
                 from k in ParseList("--stable-run", result.GetValue(stableRun)!, int.Parse)
@@ -141,8 +145,8 @@ internal static class CalibrateCommand
                 using var classifier = victim.Load(result, 100);
                 classifier.EnsureCompatible(sets[0].Channels, sets[0].Height, sets[0].Width);
                 long[] truth = sets[0].Labels.data<long>().ToArray();
-                // One sweep per (trace setting, set), over the reconstruction settings of that trace setting.
-                var sweeps = traces.Select(t => sets.Select(_ => new PurifierSweep(classifier, settings.Where(o => o.Trace == t))).ToArray()).ToArray();
+                // One sweep per (trace setting, T read, set), over the reconstruction settings of that trace setting and T.
+                var sweeps = readTraces.Select(read => read.Select(t => sets.Select(_ => new PurifierSweep(classifier, settings.Where(o => o.Trace == t))).ToArray()).ToArray()).ToArray();
 
                 int images = sets[0].Count, batchSize = baseOptions.BatchSize, steps = trace.Iterations;
                 int seedsPerImage = settings.Max(o => o.TracesPerImage);
@@ -180,7 +184,12 @@ internal static class CalibrateCommand
                             }
                             try
                             {
-                                sweeps[ti][s].Add(snapshots, inputs, new ArraySegment<long>(truth, start, chunkCount), cleanChunk);
+                                for (int p = 0; p < lengths.Prefixes.Count; p++)
+                                {
+                                    int read = lengths.Prefixes[p].Snapshots;
+                                    Tensor[] prefix = read == trace.Snapshots ? snapshots : [.. snapshots.Select(t => t.narrow(1, 0, read))];
+                                    sweeps[ti][p][s].Add(prefix, inputs, new ArraySegment<long>(truth, start, chunkCount), cleanChunk);
+                                }
                             }
                             finally
                             {
@@ -192,18 +201,22 @@ internal static class CalibrateCommand
                 });
                 double seconds = watch.Elapsed.TotalSeconds;
 
-                var rows = sweeps
+                var rows = sweeps.SelectMany(read => read)
                     .SelectMany(perSet => Enumerable.Range(0, perSet[0].Settings.Count)
                         .Select(i => new Row(perSet[0].Settings[i], [.. perSet.Select(sweep => sweep.Results[i])])))
                     .OrderByDescending(row => row.MeanAccuracy)
                     .ToArray();
 
                 Print(console.Report, names, rows);
-                var figures = plotFolder is null ? [] : SensitivityFigures.Draw(
-                    [.. rows.Select(row => (row.Options, (IReadOnlyList<double>)[.. row.Sets.Select(set => set.Accuracy)]))], names, plotFolder);
-                foreach (var figure in figures)
-                    console.Progress.MarkupLineInterpolated($"[grey]wrote {Path.Combine(plotFolder!, figure.File)}[/]");
-                if (plotFolder is not null && figures.Count == 0)
+                IReadOnlyList<(PurifierOptions, IReadOnlyList<double>)> accuracies = [.. rows.Select(row => (row.Options, (IReadOnlyList<double>)[.. row.Sets.Select(set => set.Accuracy)]))];
+                var networkTable = NetworkIterationsTable.Of(accuracies);
+                if (networkTable.Count > 0)
+                    NetworkIterationsTable.Print(console.Report, networkTable);
+                var figures = plotFolder is null ? [] : SensitivityFigures.Draw(accuracies, names, plotFolder);
+                string? networkFigure = plotFolder is null || networkTable.Count == 0 ? null : NetworkIterationsTable.Draw(networkTable, plotFolder);
+                foreach (string file in figures.Select(f => f.File).Append(networkFigure).OfType<string>())
+                    console.Progress.MarkupLineInterpolated($"[grey]wrote {Path.Combine(plotFolder!, file)}[/]");
+                if (plotFolder is not null && figures.Count == 0 && networkFigure is null)
                     console.Progress.MarkupLine("[yellow]--plot: the sweep varied no setting around its best one, so there is no figure to draw.[/]");
                 console.WriteJson(new
                 {
@@ -213,8 +226,8 @@ internal static class CalibrateCommand
                     clean = result.GetValue(clean) is { } c ? Path.GetFullPath(c) : null,
                     options = new
                     {
-                        preset = result.GetValue(preset),
-                        iterations = trace.Iterations,
+                        preset = presetNames,
+                        iterations = lengths.Prefixes.Select(p => p.Iterations),
                         snapshots = trace.Snapshots,
                         seed = trace.Seed,
                         seeds = seedCounts,
@@ -228,6 +241,14 @@ internal static class CalibrateCommand
                     cached_chunks = cachedChunks,
                     settings = rows.Select(row => row.ToJson(names)),
                     best = rows[0].ToJson(names),
+                    network_by_iterations = networkTable.Select(c => new
+                    {
+                        network = c.Network,
+                        iterations = c.Iterations,
+                        mean_accuracy = Output.Number(c.MeanAccuracy),
+                        accuracy = names.Zip(c.Accuracy).ToDictionary(p => p.First, p => Output.Number(p.Second)),
+                    }),
+                    network_figure = networkFigure,
                     figures = figures.Select(f => new
                     {
                         file = f.File,
@@ -262,6 +283,9 @@ internal static class CalibrateCommand
 
         public object ToJson(IReadOnlyList<string> names) => new
         {
+            preset = DipNetworkConfig.PresetNameOf(Options.Trace.Network),
+            iterations = Options.Trace.Iterations,
+            snapshots = Options.Trace.Snapshots,
             input_noise = Options.Trace.InputNoiseStd,
             output_averaging = Options.Trace.OutputAveraging,
             noise_free_snapshots = Options.Trace.NoiseFreeSnapshots,
@@ -299,7 +323,7 @@ internal static class CalibrateCommand
 
     static void Print(IAnsiConsole console, IReadOnlyList<string> names, IReadOnlyList<Row> rows)
     {
-        var table = new Table().AddColumns("σ_z", "β", "noise-free", "selection", "H", "τ", "w", "k", "N", "η", "G");
+        var table = new Table().AddColumns("network", "T", "σ_z", "β", "noise-free", "selection", "H", "τ", "w", "k", "N", "η", "G");
         foreach (string name in names)
             table.AddColumn(Markup.Escape(name));
         table.AddColumns("mean acc.", "SSIM vs clean", "crossing share", "ceiling");
@@ -307,7 +331,7 @@ internal static class CalibrateCommand
         {
             var o = row.Options;
             table.AddRow([
-                Format(Math.Round(o.Trace.InputNoiseStd, 4)), Format(o.Trace.OutputAveraging), o.Trace.NoiseFreeSnapshots ? "yes" : "no",
+                DipNetworkConfig.PresetNameOf(o.Trace.Network) ?? "custom", Format(o.Trace.Iterations), Format(Math.Round(o.Trace.InputNoiseStd, 4)), Format(o.Trace.OutputAveraging), o.Trace.NoiseFreeSnapshots ? "yes" : "no",
                 Markup.Escape(SelectionLabel(o)), Format(o.Horizon), Format(o.SsimThreshold), Format(o.WarmUp), Format(o.StableRun), Format(o.Pairs), Format(o.Eta), Format(o.GridSections),
                 .. row.Sets.Select(s => $"{s.Accuracy:0.000}"),
                 $"{row.MeanAccuracy:0.000}", row.MeanSsim is { } m ? $"{m:0.000}" : "-", $"{row.CrossingShare:0.000}", $"{row.Ceiling:0.000}",
@@ -315,7 +339,7 @@ internal static class CalibrateCommand
         }
         // Redirected output has no terminal width; keep the rows on one line each.
         if (Console.IsOutputRedirected || Console.IsErrorRedirected)
-            console.Profile.Width = Math.Max(console.Profile.Width, 12 * (11 + names.Count));
+            console.Profile.Width = Math.Max(console.Profile.Width, 12 * (13 + names.Count));
         console.Write(table);
     }
 

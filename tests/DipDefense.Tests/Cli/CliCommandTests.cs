@@ -243,6 +243,55 @@ public sealed class CliCommandTests : IDisposable
     }
 
     [SharedDataFact]
+    public void CalibrateGivesTheNetworkByIterationsTableAndASmallerTReadsTheLongestTracesAsPurifyRunsIt()
+    {
+        using var plots = new TempDir();
+        string[] common = ["--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--clean", SharedData.Cifar10Batch,
+            "--offset", "3", "--count", "2", "--batch", "2", "--warmup", "1", "--seed", "4", "--json"];
+        var r = CliRunner.Run(["calibrate", .. common, "--preset", "small,medium", "--iterations", "20,12", "--snapshots", "5", "--plot", plots.Path]);
+
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var json = JsonDocument.Parse(r.StdOut);
+        var root = json.RootElement;
+        var rows = root.GetProperty("settings").EnumerateArray()
+            .ToDictionary(row => (row.GetProperty("preset").GetString()!, row.GetProperty("iterations").GetInt32()));
+        // T = 20 with 5 snapshots is an interval of 4 iterations: T = 12 reads the first 3.
+        Assert.Equal(new[] { ("medium", 12), ("medium", 20), ("small", 12), ("small", 20) }, rows.Keys.Order());
+        foreach (var ((_, t), row) in rows)
+            Assert.Equal(t / 4, row.GetProperty("snapshots").GetInt32());
+        var cells = root.GetProperty("network_by_iterations").EnumerateArray().ToArray();
+        Assert.Equal(new[] { ("small", 12), ("small", 20), ("medium", 12), ("medium", 20) },
+            cells.Select(c => (c.GetProperty("network").GetString()!, c.GetProperty("iterations").GetInt32())));
+        foreach (var cell in cells)
+            Assert.Equal(rows[(cell.GetProperty("network").GetString()!, cell.GetProperty("iterations").GetInt32())].GetProperty("mean_accuracy").GetDouble(),
+                cell.GetProperty("mean_accuracy").GetDouble());
+        Assert.Equal("calibrate-network-vs-iterations.png", root.GetProperty("network_figure").GetString());
+        Assert.Contains("calibrate-vote-vs-iterations.png", Directory.GetFiles(plots.Path).Select(Path.GetFileName));
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(Path.Combine(plots.Path, "calibrate-network-vs-iterations.png"))[..4]);
+        Assert.Contains("Table 3", r.StdErr + r.StdOut);
+
+        // The T = 12 rows are what purify computes with T = 12 and its 3 snapshots.
+        foreach (string preset in new[] { "small", "medium" })
+        {
+            var purify = CliRunner.Run(["purify", .. common, "--preset", preset, "--iterations", "12", "--snapshots", "3", "--out", Path.Combine(_dir, $"p-{preset}.bin")]);
+            Assert.True(purify.ExitCode == 0, purify.StdErr);
+            using var purified = JsonDocument.Parse(purify.StdOut);
+            var set = rows[(preset, 12)].GetProperty("per_set")[0];
+            Assert.Equal(set.GetProperty("accuracy").GetDouble(), purified.RootElement.GetProperty("accuracy").GetDouble());
+            Assert.Equal(set.GetProperty("ssim").GetDouble(), purified.RootElement.GetProperty("ssim").GetDouble(), 6);   // purify averages in float32
+        }
+    }
+
+    [SharedDataFact]
+    public void CalibrateRejectsAnIterationCountOffTheSnapshotInterval()
+    {
+        var r = CliRunner.Run("calibrate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--count", "2",
+            "--preset", "small", "--iterations", "20,12", "--snapshots", "4", "--warmup", "1");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--iterations 12 is not a multiple of the snapshot interval 5", r.StdErr);
+    }
+
+    [SharedDataFact]
     public void CalibrateRejectsABadGrid()
     {
         var r = CliRunner.Run("calibrate", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--count", "2",
