@@ -29,12 +29,13 @@ internal static class MergeCommand
             if (inputs.Contains(outPath))
                 throw new ArgumentException($"--out '{outPath}' is one of the stores to merge; give a new file.");
 
-            var (settings, commands, rows) = Union(inputs);
+            var union = StoreUnion.Read(inputs, otherDefenses: false);
+            var (settings, rows) = (union.Sources[0].Settings, union.Rows);
             AtomicFile.Create(outPath, temporary =>
             {
                 using var merged = EvaluationStore.OpenOrCreate(temporary);
                 merged.Claim(settings);
-                foreach (var (line, version, started) in commands)
+                foreach (var (line, version, started) in union.Sources.SelectMany(source => source.Commands))
                     merged.RecordCommand(line, version, started);
                 merged.RecordCommand(Invocation.CommandLine, Invocation.Version);
                 merged.Add(rows, replace: false);
@@ -45,34 +46,5 @@ internal static class MergeCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>The stores' common settings, their commands and the union of their rows; rows that differ beyond their timings are an error.</summary>
-    static (RunSettings Settings, List<(string, string, string)> Commands, List<EvaluationRow> Rows) Union(string[] inputs)
-    {
-        RunSettings? settings = null;
-        var commands = new List<(string, string, string)>();
-        var rows = new Dictionary<(string, string, int), EvaluationRow>();
-        var conflicts = new List<string>();
-        foreach (string path in inputs)
-        {
-            using var store = EvaluationStore.OpenExisting(path);
-            var mine = new RunSettings(store.Settings ?? throw new ArgumentException($"'{path}' holds no run yet."), store.SettingsHash!);
-            settings ??= mine;
-            if (mine.Hash != settings.Hash)
-                throw new ArgumentException($"'{path}' was made with other settings than '{inputs[0]}' ({string.Join(", ", RunSettings.Differences(settings.Json, mine.Json))} differ); only stores of one setting merge.");
-            commands.AddRange(store.Commands());
-            foreach (var row in store.Rows())
-            {
-                var key = (row.Defense, row.Attack, row.Image);
-                if (!rows.TryGetValue(key, out var existing))
-                    rows[key] = row;
-                else if (existing.WithoutTimings() != row.WithoutTimings())
-                    conflicts.Add($"({row.Defense}, {row.Attack}, image {row.Image})");
-            }
-        }
-        if (conflicts.Count > 0)
-            throw new ArgumentException($"the stores disagree on {conflicts.Count} row(s): {string.Join(", ", conflicts.Take(5))}{(conflicts.Count > 5 ? ", …" : "")}; nothing was written.");
-        return (settings!, commands, [.. rows.Values]);
     }
 }

@@ -9,9 +9,10 @@ using Spectre.Console;
 namespace DipDefense.Cli.Commands;
 
 /// <summary>
-/// <c>dipdefense report</c>: the tables of a result store (Table 1 accuracy, Table 2 SSIM, the cost in seconds, each cell with its image
+/// <c>dipdefense report</c>: the tables of one or more result stores (Table 1 accuracy, Table 2 SSIM, the cost in seconds, each cell with its image
 /// count and 95% interval, plus Avg and the worst case over attacks) as Markdown and JSON, with the commands that made it,
-/// and a PNG of accuracy against strength for every attack held at several strengths (<see cref="ReportFigures"/>).
+/// and a PNG of accuracy against strength for every attack held at several strengths (<see cref="ReportFigures"/>). Stores that
+/// differ only in their defenses report together, one row per defense (<see cref="StoreUnion"/>).
 /// </summary>
 internal static class ReportCommand
 {
@@ -19,7 +20,11 @@ internal static class ReportCommand
 
     public static Command Create()
     {
-        var store = new Option<string>("--store") { Description = "The result store (dipdefense evaluate or merge).", Required = true };
+        var store = new Option<string[]>("--store")
+        {
+            Description = "The result store (dipdefense evaluate or merge); give it once per store to report stores that differ only in their defenses together.",
+            Required = true,
+        };
         var output = new Option<string>("--out") { Description = "The folder to write report.md and report.json into (created if absent; its parent must exist).", Required = true };
         var json = new Option<bool>("--json") { Description = "Write the report's JSON to stdout as well." };
         var command = new Command("report", "Write a result store's tables (accuracy and SSIM per defense and attack, with intervals and the worst case over attacks) as Markdown and JSON.");
@@ -31,12 +36,8 @@ internal static class ReportCommand
         {
             var console = new Output(result.GetValue(json));
             string folder = OutputPath.Folder(result.GetValue(output)!, output.Name);
-            string storePath = Path.GetFullPath(result.GetValue(store)!);
-            using var results = EvaluationStore.OpenExisting(storePath);
-            var settings = JsonNode.Parse(results.Settings ?? throw new ArgumentException($"--store '{storePath}' holds no run yet."))!.AsObject();
-            string[] defenses = [.. settings["defenses"]!.AsArray().Select(d => (string)d!["name"]!)];
-            string[] attacks = [.. settings["attacks"]!.AsArray().Select(a => (string)a!)];
-            var rows = results.Rows();
+            var union = StoreUnion.Read([.. result.GetValue(store)!.Select(Path.GetFullPath).Distinct()], otherDefenses: true);
+            var (defenses, attacks, rows) = (union.Defenses, union.Attacks, union.Rows);
             string[] minimumNorm = [.. AttackSpec.ParseList(string.Join(",", attacks)).Where(a => a.MinimumNorm).Select(a => a.Column)];
             var withinL2 = minimumNorm.Length == 0 ? [] : AttackChoice.L2Radii.Select(r => EvaluationTables.AccuracyWithinL2(rows, defenses, minimumNorm, r)).ToArray();
             EvaluationTable[] tables =
@@ -44,7 +45,6 @@ internal static class ReportCommand
                 EvaluationTables.Accuracy(rows, defenses, attacks), EvaluationTables.Ssim(rows, defenses, attacks), EvaluationTables.Seconds(rows, defenses, attacks),
                 .. withinL2,
             ];
-            var commands = results.Commands();
             string reportCommand = Invocation.CommandLine;
 
             Directory.CreateDirectory(folder);
@@ -54,15 +54,24 @@ internal static class ReportCommand
                 string r = radius.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 figures.AddRange(ReportFigures.Draw(table, folder, $"accuracy within L2 radius {r}", $"-l2-{r}"));
             }
-            AtomicFile.WriteAllText(Path.Combine(folder, "report.md"), Markdown(reportCommand, storePath, results.SettingsHash!, commands, tables, figures));
+            AtomicFile.WriteAllText(Path.Combine(folder, "report.md"), Markdown(reportCommand, union.Sources, tables, figures));
             var document = new JsonObject
             {
                 ["command"] = reportCommand,
                 ["version"] = Invocation.Version,
-                ["store"] = storePath,
-                ["settings_hash"] = results.SettingsHash,
-                ["settings"] = settings.DeepClone(),
-                ["store_commands"] = new JsonArray([.. commands.Select(c => (JsonNode)new JsonObject { ["command"] = c.Command, ["version"] = c.Version, ["started"] = c.Started })]),
+                ["stores"] = new JsonArray([.. union.Sources.Select(source => (JsonNode)new JsonObject
+                {
+                    ["store"] = source.Path,
+                    ["settings_hash"] = source.Settings.Hash,
+                    ["settings"] = JsonNode.Parse(source.Settings.Json),
+                })]),
+                ["store_commands"] = new JsonArray([.. union.Sources.SelectMany(source => source.Commands.Select(c => (JsonNode)new JsonObject
+                {
+                    ["store"] = source.Path,
+                    ["command"] = c.Command,
+                    ["version"] = c.Version,
+                    ["started"] = c.Started,
+                }))]),
                 ["tables"] = new JsonArray([.. tables.Select(ToJson)]),
                 ["figures"] = new JsonArray([.. figures.Select(f => (JsonNode)new JsonObject
                 {
@@ -90,12 +99,11 @@ internal static class ReportCommand
         return command;
     }
 
-    static string Markdown(string command, string store, string hash, IReadOnlyList<(string Command, string Version, string Started)> commands,
-        IReadOnlyList<EvaluationTable> tables, IReadOnlyList<ReportFigures.Figure> figures)
+    static string Markdown(string command, IReadOnlyList<StoreUnion.Source> stores, IReadOnlyList<EvaluationTable> tables, IReadOnlyList<ReportFigures.Figure> figures)
     {
         var text = new StringBuilder();
         text.AppendLine("# Evaluation report").AppendLine();
-        text.AppendLine($"Made by `{command}` from `{Path.GetFileName(store)}` (settings {hash}).").AppendLine();
+        text.AppendLine($"Made by `{command}` from {string.Join(", ", stores.Select(s => $"`{Path.GetRelativePath(Environment.CurrentDirectory, s.Path)}` (settings {s.Settings.Hash})"))}.").AppendLine();
         text.AppendLine("Each cell: the figure, its 95% interval (accuracy: Wilson; SSIM and seconds: normal, of the mean) and the number of images. " +
             $"{EvaluationTables.Average} pools every attack column; \"{EvaluationTables.WorstCase}\" counts an image as robust only if every attack failed on it.").AppendLine();
         foreach (var table in tables)
@@ -106,8 +114,8 @@ internal static class ReportCommand
             foreach (var figure in figures)
                 text.AppendLine($"![{figure.Attack}: {figure.What} against {figure.StrengthLabel}]({figure.File})").AppendLine();
         }
-        text.AppendLine("## Commands that wrote the store").AppendLine();
-        foreach (var c in commands)
+        text.AppendLine(stores.Count == 1 ? "## Commands that wrote the store" : "## Commands that wrote the stores").AppendLine();
+        foreach (var c in stores.SelectMany(s => s.Commands))
             text.AppendLine($"- {c.Started}, DipDefense {c.Version}: `{c.Command}`");
         return text.ToString();
     }

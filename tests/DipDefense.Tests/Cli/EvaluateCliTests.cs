@@ -180,6 +180,34 @@ public sealed class EvaluateCliTests : IDisposable
     }
 
     [SharedDataFact]
+    public void StoresThatDifferOnlyInTheirDefensesReportTogetherAndOthersAreRefused()
+    {
+        static string[] With(string[] args, string defenses, params string[] extra) =>
+            [.. args.Select(a => a == "none,jpeg,decision-dip" ? defenses : a), .. extra];
+        string dip = Store("dip.db"), baselines = Store("baselines.db"), otherJpeg = Store("jpeg50.db"), otherAttacks = Store("clean.db");
+        Json(CliRunner.Run(Evaluate(dip, [], count: 2)));
+        Json(CliRunner.Run(With(Evaluate(baselines, [], count: 2), "none,median,jpeg")));
+        Json(CliRunner.Run(With(Evaluate(otherJpeg, [], count: 2), "jpeg", "--quality", "50")));
+        Json(CliRunner.Run([.. With(Evaluate(otherAttacks, [], count: 2), "median").Select(a => a == "clean,fgsm:8/255,pgd:2/255" ? "clean" : a)]));
+
+        string report = Path.Combine(_temp.Path, "together");
+        var json = Json(CliRunner.Run("report", "--store", dip, "--store", baselines, "--out", report, "--json"));
+        var accuracy = json.GetProperty("tables")[0];
+        Assert.Equal(["none", "jpeg", "decision-dip", "median"], accuracy.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("defense").GetString()));
+        foreach (var row in accuracy.GetProperty("rows").EnumerateArray())
+            Assert.Equal(2, row.GetProperty("cells")[0].GetProperty("count").GetInt32());   // the rows both stores hold count once
+        Assert.Equal([dip, baselines], json.GetProperty("stores").EnumerateArray().Select(s => s.GetProperty("store").GetString()));
+        Assert.Equal(2, json.GetProperty("store_commands").GetArrayLength());
+        // The defenses they share agree row for row: a single store's report has the same cells for them.
+        var alone = Json(CliRunner.Run("report", "--store", baselines, "--out", Path.Combine(_temp.Path, "alone"), "--json")).GetProperty("tables")[0];
+        Assert.Equal(alone.GetProperty("rows")[1].GetRawText(), accuracy.GetProperty("rows")[3].GetRawText());   // median
+
+        CliAssert.OneLineError(CliRunner.Run("report", "--store", dip, "--store", otherJpeg, "--out", report), "the defense 'jpeg' has other settings");
+        CliAssert.OneLineError(CliRunner.Run("report", "--store", dip, "--store", otherAttacks, "--out", report), "attacks differ");
+        CliAssert.OneLineError(CliRunner.Run("merge", dip, baselines, "--out", Store("merged.db")), "only stores of one setting merge");
+    }
+
+    [SharedDataFact]
     public void TheReportDrawsAnAttackHeldAtSeveralBudgets()
     {
         string store = Store("budgets.db"), report = Path.Combine(_temp.Path, "report");
