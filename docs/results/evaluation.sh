@@ -27,7 +27,11 @@
 # commit "DIP convolutions: one ungrouped convolution per network"; this dipdefense (version 3) refuses to extend them
 # rather than mix the two, so those parts are skipped unless their counts are given (then give another --store, or
 # check out the commit before that change). The third part has no DIP defense; the fifth was made with version 3.
-# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT]
+# Seventh, docs/results/table1-baselines/: DIPDefend (its defaults, 4,000 iterations) and the input-transformation
+# baselines, with no defense, against the same 15 columns and images (TABLE1_BASELINES_COUNT, default TABLE1_COUNT): a
+# store of its own, since a store holds one set of defenses; docs/results/table1/report is the report of the two
+# stores together (dipdefense report --store ... --store ...), one Table 1 for every defense.
+# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT] [TABLE1_BASELINES_COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 shared=../shared
@@ -37,16 +41,21 @@ baseline_count=${3:-250}
 two_trace_count=${4:-0}
 table1_count=${5:-32}
 bpda_two_trace_count=${6:-8}
+table1_baselines_count=${7:-$table1_count}
 dotnet build src/DipDefense.Cli -c Release -v q -nologo >/dev/null
 cli=(dotnet src/DipDefense.Cli/bin/Release/net10.0/DipDefense.Cli.dll)
-# evaluate_and_report FOLDER COUNT SETTINGS...: images 250.. into docs/results/FOLDER/results.db, then its report.
-evaluate_and_report() {
+# evaluate_into FOLDER COUNT SETTINGS...: images 250.. into docs/results/FOLDER/results.db.
+evaluate_into() {
   local folder=docs/results/$1 count=$2
   shift 2
-  [ "$count" -gt 0 ] || return 0
   "${cli[@]}" evaluate --model "$shared/models/cifar10-resnet20.onnx" --data "$shared/data/cifar10/test_batch_first500.bin" \
     "$@" --offset 250 --count "$count" --store "$folder/results.db"
-  "${cli[@]}" report --store "$folder/results.db" --out "$folder/report"
+}
+# evaluate_and_report FOLDER COUNT SETTINGS...: evaluate_into, then the store's report in docs/results/FOLDER/report.
+evaluate_and_report() {
+  [ "$2" -gt 0 ] || return 0
+  evaluate_into "$@"
+  "${cli[@]}" report --store "docs/results/$1/results.db" --out "docs/results/$1/report"
 }
 evaluate_and_report evaluation "$count" \
   --defense none,decision-dip,jpeg,bit-depth,median --attack clean,fgsm:8/255,pgd:8/255,bim:8/255,mifgsm:8/255,cw,ddn \
@@ -57,8 +66,12 @@ evaluate_and_report baselines "$baseline_count" --defense none,jpeg,bit-depth,me
   --attack clean,fgsm:2/255,fgsm:4/255,fgsm:8/255,pgd:2/255,pgd:4/255,pgd:8/255,bim:2/255,bim:4/255,bim:8/255,mifgsm:2/255,mifgsm:4/255,mifgsm:8/255,cw,ddn
 evaluate_and_report two-traces "$two_trace_count" --defense none,decision-dip --attack clean,fgsm:8/255,pgd:8/255,bim:8/255,mifgsm:8/255,cw,ddn \
   --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 2 --horizon 1
-evaluate_and_report table1 "$table1_count" --defense none,decision-dip \
-  --attack clean,fgsm:2/255,fgsm:4/255,fgsm:8/255,pgd:2/255,pgd:4/255,pgd:8/255,bim:2/255,bim:4/255,bim:8/255,mifgsm:2/255,mifgsm:4/255,mifgsm:8/255,cw,ddn \
-  --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 2 --horizon 1
+table1_attacks=clean,fgsm:2/255,fgsm:4/255,fgsm:8/255,pgd:2/255,pgd:4/255,pgd:8/255,bim:2/255,bim:4/255,bim:8/255,mifgsm:2/255,mifgsm:4/255,mifgsm:8/255,cw,ddn
+if [ "$table1_count" -gt 0 ]; then
+  evaluate_into table1 "$table1_count" --defense none,decision-dip --attack "$table1_attacks" \
+    --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 2 --horizon 1
+  evaluate_into table1-baselines "$table1_baselines_count" --defense none,dipdefend,jpeg,bit-depth,median --attack "$table1_attacks"
+  "${cli[@]}" report --store docs/results/table1/results.db --store docs/results/table1-baselines/results.db --out docs/results/table1/report
+fi
 evaluate_and_report bpda-two-traces "$bpda_two_trace_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 \
   --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 2 --horizon 1

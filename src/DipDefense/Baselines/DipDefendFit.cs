@@ -29,64 +29,40 @@ internal static class DipDefendFit
         if (shares.Length == 1)
             return Run(targets, into, options, firstSeed, iterationDone, cancellationToken);
         var results = new DipDefendDiagnostics[shares.Length][];
-        var errors = new Exception?[shares.Length];
         var done = new int[shares.Length];
         int finished = 0;
         using var changed = new SemaphoreSlim(0);
-        using var cancelAll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using (LibTorchThreads.KeepDefault())
-        {
-            var threads = shares.Select((share, w) => new Thread(() =>
-            {
-                try
+            WorkerShares.Run(shares.Length, targets.device.type == DeviceType.CPU, "DIPDefend worker",
+                (w, token) =>
                 {
-                    if (targets.device.type == DeviceType.CPU)
-                        LibTorchThreads.PinCurrentThreadToOne();
+                    var share = shares[w];
                     using var shareTargets = targets.narrow(0, share.Start, share.Count);
                     using var shareInto = into.narrow(0, share.Start, share.Count);
                     results[w] = Run(shareTargets, shareInto, options, unchecked(firstSeed + share.Start), iteration =>
                     {
                         Volatile.Write(ref done[w], iteration);
                         changed.Release();
-                    }, cancelAll.Token);
-                }
-                catch (Exception e)
-                {
-                    errors[w] = e;
-                    cancelAll.Cancel();
-                }
-                finally
+                    }, token);
+                },
+                _ =>
                 {
                     Interlocked.Increment(ref finished);
                     changed.Release();
-                }
-            }) { IsBackground = true, Name = $"DIPDefend worker {w}" }).ToArray();
-            foreach (var thread in threads)
-                thread.Start();
-            try
-            {
-                for (int reported = 0; ; changed.Wait())
+                },
+                // The calling thread reports each iteration once every worker has done it.
+                () =>
                 {
-                    bool allFinished = Volatile.Read(ref finished) == shares.Length;
-                    for (int least = LeastDone(); reported < least; reported++)
-                        iterationDone?.Invoke(reported + 1);
-                    if (allFinished)
-                        break;
-                }
-            }
-            catch
-            {
-                cancelAll.Cancel();   // a failing progress handler stops the workers before they are joined
-                throw;
-            }
-            finally
-            {
-                foreach (var thread in threads)
-                    thread.Join();
-            }
-        }
-        cancellationToken.ThrowIfCancellationRequested();
-        WorkerShares.ThrowFirstFailure(errors);
+                    for (int reported = 0; ; changed.Wait())
+                    {
+                        bool allFinished = Volatile.Read(ref finished) == shares.Length;
+                        for (int least = LeastDone(); reported < least; reported++)
+                            iterationDone?.Invoke(reported + 1);
+                        if (allFinished)
+                            break;
+                    }
+                },
+                cancellationToken);
         return [.. results.SelectMany(r => r)];
 
         int LeastDone() => Enumerable.Range(0, done.Length).Min(w => Volatile.Read(ref done[w]));

@@ -81,42 +81,22 @@ public sealed class DipTraceRunner
         return new DipTraceResult(call.Snapshots, call.Losses, iterations, call.Board.Times, call.Clock.Elapsed, Options.Iterations, call.StoppedAt);
     }
 
-    private void FitInParallel(Call call, (int Start, int Count)[] shares, IProgress<DipProgress>? progress, CancellationToken cancellationToken)
-    {
-        using var cancelAll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var errors = new Exception?[shares.Length];
-        var threads = shares.Select((share, w) => new Thread(() =>
-        {
-            try
+    private void FitInParallel(Call call, (int Start, int Count)[] shares, IProgress<DipProgress>? progress, CancellationToken cancellationToken) =>
+        WorkerShares.Run(shares.Length, call.Targets.device.type == DeviceType.CPU, "DIP worker",
+            (w, token) =>
             {
-                if (call.Targets.device.type == DeviceType.CPU)
-                    LibTorchThreads.PinCurrentThreadToOne();
                 using (no_grad())
-                    Fit(call, share.Start, share.Count, w, cancelAll.Token);
-            }
-            catch (Exception e)
+                    Fit(call, shares[w].Start, shares[w].Count, w, token);
+            },
+            call.Board.Finish,
+            // The calling thread only reports progress: snapshot m is done once every worker has taken it.
+            () =>
             {
-                errors[w] = e;
-                cancelAll.Cancel();
-            }
-            finally
-            {
-                call.Board.Finish(w);
-            }
-        }) { IsBackground = true, Name = $"DIP worker {w}" }).ToArray();
-        foreach (var thread in threads)
-            thread.Start();
-
-        // The calling thread only reports progress: snapshot m is done once every worker has taken it.
-        for (int reported = 0; call.Board.WaitForMore(reported, out int done);)
-            for (; reported < done; reported++)
-                progress?.Report(call.Progress(reported));
-        foreach (var thread in threads)
-            thread.Join();
-
-        cancellationToken.ThrowIfCancellationRequested();
-        WorkerShares.ThrowFirstFailure(errors);
-    }
+                for (int reported = 0; call.Board.WaitForMore(reported, out int done);)
+                    for (; reported < done; reported++)
+                        progress?.Report(call.Progress(reported));
+            },
+            cancellationToken);
 
     /// <summary>Fits images [start, start + count) of the call, as worker <paramref name="worker"/> of its board (on its own thread).</summary>
     private void Fit(Call call, int start, int count, int worker, CancellationToken cancellationToken)

@@ -237,6 +237,19 @@ public class DipTraceRunnerTests
     }
 
     [Fact]
+    public void AFailingProgressHandlerStopsTheWorkersAndItsExceptionComesThrough()
+    {
+        int threadsBefore = get_num_threads();
+        var recorder = new Recorder(_ => throw new InvalidOperationException("handler failed"));
+        using var targets = SyntheticImages.GradientWithSquare(4, 1, 8, 8);
+        var runner = new DipTraceRunner(new DipTraceOptions { Iterations = 1000, Snapshots = 100, Network = DipNetworkConfig.Small, Workers = 2 });
+
+        Assert.Equal("handler failed", Assert.Throws<InvalidOperationException>(() => runner.Run(targets, recorder)).Message);
+        Assert.Single(recorder.Reports);
+        Assert.Equal(threadsBefore, get_num_threads());
+    }
+
+    [Fact]
     public void CancellationStopsEveryWorkerAndTheThreadCountIsRestored()
     {
         int threadsBefore = get_num_threads();
