@@ -35,7 +35,8 @@ internal static class NetworkIterationsTable
     public static void Print(IAnsiConsole console, IReadOnlyList<Cell> cells)
     {
         int[] iterations = [.. cells.Select(c => c.Iterations).Distinct().Order()];
-        var table = new Table { Title = new TableTitle("mean accuracy by DIP network and iterations T (the paper's Table 3)") };
+        console.WriteLine("Mean accuracy over the sets by DIP network and iterations T (the paper's Table 3):");
+        var table = new Table();
         table.AddColumn("network");
         foreach (int t in iterations)
             table.AddColumn($"T = {t.ToString(CultureInfo.InvariantCulture)}");
