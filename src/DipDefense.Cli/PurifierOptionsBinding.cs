@@ -109,7 +109,7 @@ internal sealed class PurifierOptionsBinding
         ambiguous_margin = options.AmbiguousMargin,
         own_label_weight = options.OwnLabelWeight,
         seeds = options.TracesPerImage,   // what ran: the other modes read one trace whatever --seeds says
-        mark_quorum = options.MarksNeeded,
+        mark_quorum = options.Selection == PurifierSelection.Vote ? options.MarksNeeded : (int?)null,   // marking is the vote's
         horizon = options.Horizon,
         batch = options.BatchSize,
     };

@@ -328,6 +328,20 @@ public sealed class CliCommandTests : IDisposable
         Assert.Equal(0.9, options.GetProperty("output_averaging").GetDouble());
     }
 
+    [SharedDataFact]
+    public void PurifyReportsOneTraceAndNoMarkingQuorumOutsideTheVote()
+    {
+        var r = CliRunner.Run("purify", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--count", "1",
+            "--preset", "small", "--iterations", "20", "--snapshots", "4", "--warmup", "1", "--selection", "paper", "--seeds", "2", "--mark-quorum", "1",
+            "--json", "--out", Path.Combine(_dir, "p.bin"));
+
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        using var json = JsonDocument.Parse(r.StdOut);
+        var options = json.RootElement.GetProperty("options");
+        Assert.Equal(1, options.GetProperty("seeds").GetInt32());
+        Assert.Equal(JsonValueKind.Null, options.GetProperty("mark_quorum").ValueKind);
+    }
+
     [Fact]
     public void BenchTimesEveryBatchSizeAsOneJsonObject()
     {
