@@ -54,7 +54,7 @@ internal static class ReportCommand
                 string r = radius.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 figures.AddRange(ReportFigures.Draw(table, folder, $"accuracy within L2 radius {r}", $"-l2-{r}"));
             }
-            AtomicFile.WriteAllText(Path.Combine(folder, "report.md"), Markdown(reportCommand, union.Sources, tables, figures));
+            AtomicFile.WriteAllText(Path.Combine(folder, "report.md"), Markdown(reportCommand, union, tables, figures));
             var document = new JsonObject
             {
                 ["command"] = reportCommand,
@@ -65,6 +65,7 @@ internal static class ReportCommand
                     ["settings_hash"] = source.Settings.Hash,
                     ["settings"] = JsonNode.Parse(source.Settings.Json),
                 })]),
+                ["disagreeing_rows"] = new JsonArray([.. union.Disagreeing.Select(row => (JsonNode)row)]),
                 ["store_commands"] = new JsonArray([.. union.Sources.SelectMany(source => source.Commands.Select(c => (JsonNode)new JsonObject
                 {
                     ["store"] = source.Path,
@@ -99,13 +100,17 @@ internal static class ReportCommand
         return command;
     }
 
-    static string Markdown(string command, IReadOnlyList<StoreUnion.Source> stores, IReadOnlyList<EvaluationTable> tables, IReadOnlyList<ReportFigures.Figure> figures)
+    static string Markdown(string command, StoreUnion union, IReadOnlyList<EvaluationTable> tables, IReadOnlyList<ReportFigures.Figure> figures)
     {
+        var stores = union.Sources;
         var text = new StringBuilder();
         text.AppendLine("# Evaluation report").AppendLine();
         text.AppendLine($"Made by `{command}` from {string.Join(", ", stores.Select(s => $"`{Path.GetRelativePath(Environment.CurrentDirectory, s.Path)}` (settings {s.Settings.Hash})"))}.").AppendLine();
         text.AppendLine("Each cell: the figure, its 95% interval (accuracy: Wilson; SSIM and seconds: normal, of the mean) and the number of images. " +
             $"{EvaluationTables.Average} pools every attack column; \"{EvaluationTables.WorstCase}\" counts an image as robust only if every attack failed on it.").AppendLine();
+        if (union.Disagreeing.Count > 0)
+            text.AppendLine($"{union.Disagreeing.Count} row(s) held by several stores differ beyond their timings; the first store's are used: " +
+                $"{string.Join(", ", union.Disagreeing.Take(5))}{(union.Disagreeing.Count > 5 ? ", …" : "")}.").AppendLine();
         foreach (var table in tables)
             text.AppendLine($"## {table.Title}").AppendLine().Append(table.ToMarkdown()).AppendLine();
         if (figures.Count > 0)

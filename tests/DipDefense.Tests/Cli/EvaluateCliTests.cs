@@ -198,6 +198,7 @@ public sealed class EvaluateCliTests : IDisposable
             Assert.Equal(2, row.GetProperty("cells")[0].GetProperty("count").GetInt32());   // the rows both stores hold count once
         Assert.Equal([dip, baselines], json.GetProperty("stores").EnumerateArray().Select(s => s.GetProperty("store").GetString()));
         Assert.Equal(2, json.GetProperty("store_commands").GetArrayLength());
+        Assert.Equal(0, json.GetProperty("disagreeing_rows").GetArrayLength());
         // The defenses they share agree row for row: a single store's report has the same cells for them.
         var alone = Json(CliRunner.Run("report", "--store", baselines, "--out", Path.Combine(_temp.Path, "alone"), "--json")).GetProperty("tables")[0];
         Assert.Equal(alone.GetProperty("rows")[1].GetRawText(), accuracy.GetProperty("rows")[3].GetRawText());   // median
