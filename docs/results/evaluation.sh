@@ -21,7 +21,7 @@
 # PGD, BIM, MI-FGSM at ε = 2, 4 and 8/255, C&W and DDN, images 250-281 (about 50 minutes on the quiet 2-core machine).
 # Sixth, docs/results/bpda-two-traces/: BPDA (PGD through the purifier, backward pass as identity, EOT R = 1, the
 # attacker knowing the purification's seed) against the two-trace default (K = 2, w = 30, θ = 0.7 over 0.1-0.3,
-# φ_p = 0.98, H = 1, named here), next to clean and plain PGD, images 250-257 (about 2 minutes per image).
+# φ_p = 0.98, H = 1, named here), next to clean and plain PGD, images 250-265 (about 2 minutes per image).
 # Trace arithmetic: the DIP stores record the version of the trace's kernels (DipTraceRunner.ArithmeticVersion). Those
 # of the first, second and fourth parts were made with version 2 (one grouped convolution over the networks), before
 # commit "DIP convolutions: one ungrouped convolution per network"; this dipdefense (version 3) refuses to extend them
@@ -40,7 +40,7 @@ bpda_count=${2:-0}
 baseline_count=${3:-250}
 two_trace_count=${4:-0}
 table1_count=${5:-32}
-bpda_two_trace_count=${6:-8}
+bpda_two_trace_count=${6:-16}
 table1_baselines_count=${7:-$table1_count}
 dotnet build src/DipDefense.Cli -c Release -v q -nologo >/dev/null
 cli=(dotnet src/DipDefense.Cli/bin/Release/net10.0/DipDefense.Cli.dll)
