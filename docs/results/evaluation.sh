@@ -31,7 +31,10 @@
 # baselines, with no defense, against the same 15 columns and images (TABLE1_BASELINES_COUNT, default TABLE1_COUNT): a
 # store of its own, since a store holds one set of defenses; docs/results/table1/report is the report of the two
 # stores together (dipdefense report --store ... --store ...), one Table 1 for every defense.
-# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT] [TABLE1_BASELINES_COUNT]
+# Eighth, docs/results/bpda-dipdefend/: the same BPDA (EOT R = 1, the attacker knowing the purification's seed) against
+# DIPDefend (its defaults, 4,000 iterations), next to clean and plain PGD, images 250.. (BPDA_DIPDEFEND_COUNT, default
+# 8; about 3-4 minutes per image: every PGD step purifies the image alone).
+# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT] [TABLE1_BASELINES_COUNT] [BPDA_DIPDEFEND_COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 shared=../shared
@@ -42,6 +45,7 @@ two_trace_count=${4:-0}
 table1_count=${5:-32}
 bpda_two_trace_count=${6:-16}
 table1_baselines_count=${7:-$table1_count}
+bpda_dipdefend_count=${8:-8}
 dotnet build src/DipDefense.Cli -c Release -v q -nologo >/dev/null
 cli=(dotnet src/DipDefense.Cli/bin/Release/net10.0/DipDefense.Cli.dll)
 # evaluate_into FOLDER COUNT SETTINGS...: images 250.. into docs/results/FOLDER/results.db.
@@ -75,3 +79,4 @@ if [ "$table1_count" -gt 0 ]; then
 fi
 evaluate_and_report bpda-two-traces "$bpda_two_trace_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 \
   --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 2 --horizon 1
+evaluate_and_report bpda-dipdefend "$bpda_dipdefend_count" --defense dipdefend --attack clean,pgd:8/255,bpda-pgd:8/255
