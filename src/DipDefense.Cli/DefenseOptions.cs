@@ -93,6 +93,7 @@ internal sealed class DefenseOptions
         ("poor_fit", PurifierOptions.PoorFitOff, ["poor_fit"]),
         ("late_change_fit", PurifierOptions.LateChangeFitOff, ["late_change_fit"]),
         ("ambiguous_margin", PurifierOptions.AmbiguousMarginOff, ["ambiguous_margin", "own_label_weight"]),
+        ("ambiguous_fit", PurifierOptions.AmbiguousFitOff, ["ambiguous_fit"]),
         ("seeds", 1, ["seeds"]),
         ("mark_quorum", PurifierOptions.MarkQuorumAll, ["mark_quorum"]),
     ];

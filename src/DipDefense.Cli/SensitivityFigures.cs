@@ -30,6 +30,7 @@ internal static class SensitivityFigures
         new("late-change fit φ_l", "late-change-fit", o => o.LateChangeFit),
         new("ambiguous margin μ", "ambiguous-margin", o => o.AmbiguousMargin),
         new("own-label weight λ", "own-label-weight", o => o.OwnLabelWeight),
+        new("ambiguous fit φ_a", "ambiguous-fit", o => o.AmbiguousFit),
         new("traces per image K", "seeds", o => o.Seeds),
         new("marking quorum q", "mark-quorum", o => o.MarksNeeded),
         new("horizon H", "horizon", o => o.Horizon),

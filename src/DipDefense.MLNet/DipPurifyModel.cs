@@ -226,6 +226,7 @@ public static class DipPurifyModel
         (nameof(DipPurifyOptions.PoorFit), o => o.PoorFit = DipDefense.Defense.PurifierOptions.PoorFitOff),
         (nameof(DipPurifyOptions.LateChangeFit), o => o.LateChangeFit = DipDefense.Defense.PurifierOptions.LateChangeFitOff),
         (nameof(DipPurifyOptions.AmbiguousMargin), o => o.AmbiguousMargin = DipDefense.Defense.PurifierOptions.AmbiguousMarginOff),
+        (nameof(DipPurifyOptions.AmbiguousFit), o => o.AmbiguousFit = DipDefense.Defense.PurifierOptions.AmbiguousFitOff),
         (nameof(DipPurifyOptions.Seeds), o => o.Seeds = 1),
         (nameof(DipPurifyOptions.MarkQuorum), o => o.MarkQuorum = DipDefense.Defense.PurifierOptions.MarkQuorumAll),
     ];

@@ -80,6 +80,9 @@ public sealed class DipPurifyOptions
         /// <summary>λ of the vote: the core default (<see cref="PurifierOptions.OwnLabelWeight"/>).</summary>
         public static readonly double OwnLabelWeight = Core.OwnLabelWeight;
 
+        /// <summary>φ_a of the vote: the core default (<see cref="PurifierOptions.AmbiguousFit"/>).</summary>
+        public static readonly double AmbiguousFit = Core.AmbiguousFit;
+
         /// <summary>Traces per row K: the core default (<see cref="PurifierOptions.Seeds"/>).</summary>
         public static readonly int Seeds = Core.Seeds;
 
@@ -240,6 +243,13 @@ public sealed class DipPurifyOptions
     public double OwnLabelWeight = Defaults.OwnLabelWeight;
 
     /// <summary>
+    /// φ_a of the vote, in [0, 1]: a row below <see cref="AmbiguousMargin"/> is ambiguous only when the mean SSIM of its
+    /// traces' last snapshots to it is at least φ_a (0: no condition). Default: the core default
+    /// (<see cref="PurifierOptions.AmbiguousFit"/>).
+    /// </summary>
+    public double AmbiguousFit = Defaults.AmbiguousFit;
+
+    /// <summary>
     /// K of the vote, in [1, 16]: independent DIP traces per row (trace k of row r has seed <c>Seed + 1000·k + r</c>); a row
     /// is marked as adversarial only when all K traces mark it (or <see cref="MarkQuorum"/> of them), and votes over all K. A row costs K traces; the other
     /// selections read one trace whatever K is. Default: the core default, 2 (<see cref="PurifierOptions.Seeds"/>).
@@ -362,6 +372,7 @@ public sealed class DipPurifyOptions
             LateChangeFit = settings.LateChangeFit,
             AmbiguousMargin = settings.AmbiguousMargin,
             OwnLabelWeight = settings.OwnLabelWeight,
+            AmbiguousFit = settings.AmbiguousFit,
             Seeds = settings.Seeds,
             MarkQuorum = settings.MarkQuorum,
             Horizon = settings.Horizon,
@@ -399,6 +410,7 @@ public sealed class DipPurifyOptions
         LateChangeFit = LateChangeFit,
         AmbiguousMargin = AmbiguousMargin,
         OwnLabelWeight = OwnLabelWeight,
+        AmbiguousFit = AmbiguousFit,
         Seeds = Seeds,
         MarkQuorum = MarkQuorum,
         Horizon = Horizon,

@@ -249,7 +249,9 @@ public sealed class DecisionSpaceReconstruction
                 passed[b] = !marked;
                 if (marked)
                 {
-                    double ownLabelWeight = mapping.InputMarginOf(b) < Options.AmbiguousMargin ? Options.OwnLabelWeight : 0;
+                    bool ambiguous = mapping.InputMarginOf(b) < Options.AmbiguousMargin
+                        && mappings.Average(m => m.SsimOf(b)[^1]) >= Options.AmbiguousFit;
+                    double ownLabelWeight = ambiguous ? Options.OwnLabelWeight : 0;
                     votes[b] = SnapshotVote.Choose([.. mappings.Select(m => (IReadOnlyList<double>)m.ProbabilitiesOf(b))], mapping.Classes,
                         mapping.InputLabelOf(b), Options.WarmUp, ownLabelWeight);
                 }

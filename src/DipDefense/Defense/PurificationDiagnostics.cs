@@ -39,7 +39,7 @@ public sealed record PurificationDiagnostics
 
     /// <summary>
     /// m: the victim's logit margin on the input, z_{y′}(x′) − max_{k ≠ y′} z_k(x′) (+∞ for a one-class victim); under
-    /// <see cref="PurifierSelection.Vote"/> a marked input below <see cref="PurifierOptions.AmbiguousMargin"/> votes with y′ too.
+    /// <see cref="PurifierSelection.Vote"/> a marked input below <see cref="PurifierOptions.AmbiguousMargin"/> votes with y′ too (when its mean final fit reaches <see cref="PurifierOptions.AmbiguousFit"/>).
     /// </summary>
     public double InputMargin { get; init; }
 

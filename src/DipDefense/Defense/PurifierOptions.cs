@@ -130,6 +130,19 @@ public sealed record PurifierOptions
     /// </summary>
     public double OwnLabelWeight { get; init; } = 0.35;
 
+    /// <summary>The value of <see cref="AmbiguousFit"/> that puts no condition on the fit: 0.</summary>
+    public const double AmbiguousFitOff = 0;
+
+    /// <summary>
+    /// φ_a, the ambiguous fit of <see cref="PurifierSelection.Vote"/> (beyond the paper; docs/method.md, "Selection modes"):
+    /// a marked input below <see cref="AmbiguousMargin"/> is ambiguous only when the mean final fit f of its K traces (the
+    /// SSIM of each trace's last snapshot to the input) is at least φ_a. A low-confidence attack whose noise the prior does
+    /// not reproduce (FGSM's one step spreads ±ε over every pixel) keeps f low and votes without y′; a clean input the fit
+    /// reproduces keeps its chance of getting y′ back. In [0, 1]; 0 (the default) puts no condition. Not used by the other
+    /// modes, nor when <see cref="AmbiguousMargin"/> is off.
+    /// </summary>
+    public double AmbiguousFit { get; init; } = AmbiguousFitOff;
+
     /// <summary>
     /// K, the number of independent DIP traces per image (beyond the paper; docs/method.md, "Seed ensemble"): trace k of
     /// image i of a <see cref="DecisionSpacePurifier.Purify"/> call uses DIP seed <c>Trace.Seed + SeedStride·k + i</c>
@@ -258,6 +271,7 @@ public sealed record PurifierOptions
         if (!(PoorFit >= 0 && PoorFit <= 1)) Fail($"{nameof(PoorFit)} must lie in [0, 1] (an SSIM; 0: off); got {PoorFit}.");
         if (!(LateChangeFit >= 0 && LateChangeFit <= 1)) Fail($"{nameof(LateChangeFit)} must lie in [0, 1] (an SSIM; 1: no condition); got {LateChangeFit}.");
         if (!(AmbiguousMargin >= 0)) Fail($"{nameof(AmbiguousMargin)} must be non-negative (a logit margin; 0: off); got {AmbiguousMargin}.");
+        if (!(AmbiguousFit >= 0 && AmbiguousFit <= 1)) Fail($"{nameof(AmbiguousFit)} must lie in [0, 1] (an SSIM; 0: no condition); got {AmbiguousFit}.");
         if (!(OwnLabelWeight >= 0) || double.IsInfinity(OwnLabelWeight)) Fail($"{nameof(OwnLabelWeight)} must be finite and non-negative; got {OwnLabelWeight}.");
         if (!(GateFrom >= 0 && GateFrom < GateTo && GateTo <= 1))
             Fail($"the gate window ({nameof(GateFrom)}, {nameof(GateTo)}) must satisfy 0 ≤ from < to ≤ 1 (shares of the trace); got ({GateFrom}, {GateTo}).");

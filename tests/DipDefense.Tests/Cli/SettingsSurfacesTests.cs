@@ -39,6 +39,7 @@ public class SettingsSurfacesTests
         ["LateChangeFit"] = ("LateChangeFit", "--late-change-fit", "--late-change-fit"),
         ["AmbiguousMargin"] = ("AmbiguousMargin", "--ambiguous-margin", "--ambiguous-margin"),
         ["OwnLabelWeight"] = ("OwnLabelWeight", "--own-label-weight", "--own-label-weight"),
+        ["AmbiguousFit"] = ("AmbiguousFit", "--ambiguous-fit", "--ambiguous-fit"),
         ["Seeds"] = ("Seeds", "--seeds", "--seeds"),
         ["MarkQuorum"] = ("MarkQuorum", "--mark-quorum", "--mark-quorum"),
         ["Horizon"] = ("Horizon", "--horizon", "--horizon"),

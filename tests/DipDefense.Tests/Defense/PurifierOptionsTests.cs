@@ -69,6 +69,8 @@ public class PurifierOptionsTests
         { "LateChangeFit", new PurifierOptions { LateChangeFit = double.NaN } },
         { "AmbiguousMargin", new PurifierOptions { AmbiguousMargin = -1 } },
         { "AmbiguousMargin", new PurifierOptions { AmbiguousMargin = double.NaN } },
+        { "AmbiguousFit", new PurifierOptions { AmbiguousFit = -0.1 } },
+        { "AmbiguousFit", new PurifierOptions { AmbiguousFit = 1.5 } },
         { "OwnLabelWeight", new PurifierOptions { OwnLabelWeight = -0.1 } },
         { "OwnLabelWeight", new PurifierOptions { OwnLabelWeight = double.PositiveInfinity } },
         { "Seeds", new PurifierOptions { Seeds = 0 } },

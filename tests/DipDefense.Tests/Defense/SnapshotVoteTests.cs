@@ -166,6 +166,24 @@ public class SnapshotVoteTests
     }
 
     [Fact]
+    public void AnInputBelowTheAmbiguousMarginVotesWithItsOwnLabelOnlyWhenItsFinalFitReachesTheAmbiguousFit()
+    {
+        // As above, with input 0.75 (y′ = 2, margin 50·0.25² = 3.1 < μ = 5; y′ wins with λ = 1), whose last snapshot (0.8)
+        // fits it a little below SSIM 1, and the fit condition just below and just above that final fit.
+        var ambiguous = Vote with { AmbiguousMargin = 5, OwnLabelWeight = 1 };
+        using var reference = Reconstruct(ambiguous, input: 0.75);
+        var d = Assert.Single(reference.Diagnostics);
+        Assert.Equal(2, d.VotedClass);
+        double finalFit = d.TraceSsim[^1];
+        Assert.InRange(finalFit, 0.5, 0.99999);
+
+        using var fitting = Reconstruct(ambiguous with { AmbiguousFit = finalFit * 0.999 }, input: 0.75);
+        Assert.Equal(2, Assert.Single(fitting.Diagnostics).VotedClass);
+        using var poorlyFitting = Reconstruct(ambiguous with { AmbiguousFit = Math.Min(1, finalFit * 1.001) }, input: 0.75);
+        Assert.Equal(0, Assert.Single(poorlyFitting.Diagnostics).VotedClass);
+    }
+
+    [Fact]
     public void AnInputWhoseSupportReachesTheThresholdPassesThroughAsItsLastSnapshot()
     {
         using var result = Reconstruct(Vote with { GateThreshold = 0 }, input: 0.8);
