@@ -59,5 +59,10 @@ internal static class NetworkIterationsTable
 
     static string NetworkName(DipNetworkConfig network) => DipNetworkConfig.PresetNameOf(network) ?? "custom";
 
-    static int NetworkOrder(string name) => DipNetworkConfig.PresetNames.ToList() is var names && names.IndexOf(name) is >= 0 and var i ? i : names.Count;
+    /// <summary>The presets in their own order (small, medium, large), any other network after them.</summary>
+    static int NetworkOrder(string name)
+    {
+        int index = Array.IndexOf([.. DipNetworkConfig.PresetNames], name);
+        return index >= 0 ? index : int.MaxValue;
+    }
 }

@@ -203,6 +203,27 @@ public sealed class EvaluateCliTests : IDisposable
         var alone = Json(CliRunner.Run("report", "--store", baselines, "--out", Path.Combine(_temp.Path, "alone"), "--json")).GetProperty("tables")[0];
         Assert.Equal(alone.GetProperty("rows")[1].GetRawText(), accuracy.GetProperty("rows")[3].GetRawText());   // median
 
+        // Where two stores hold a row with different values, the first store's row is kept and the row is listed.
+        string altered = Store("altered.db");
+        File.Copy(baselines, altered);
+        using (var connection = new SqliteConnection($"Data Source={altered};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE rows SET purified_label = CASE WHEN purified_label = true_label THEN (true_label + 1) % 10 ELSE true_label END "
+                + "WHERE defense = 'jpeg' AND attack = 'clean' AND image = 10";   // right ↔ wrong
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+        string disagreeing = Path.Combine(_temp.Path, "disagreeing");
+        var kept = Json(CliRunner.Run("report", "--store", dip, "--store", altered, "--out", disagreeing, "--json"));
+        Assert.Equal(["(jpeg, clean, image 10)"], kept.GetProperty("disagreeing_rows").EnumerateArray().Select(r => r.GetString()));
+        static string Jpeg(JsonElement report) =>
+            report.GetProperty("tables")[0].GetProperty("rows").EnumerateArray().Single(r => r.GetProperty("defense").GetString() == "jpeg").GetRawText();
+        Assert.Equal(Jpeg(json), Jpeg(kept));   // dip.db's rows
+        Assert.Contains("1 row(s) held by several stores differ", File.ReadAllText(Path.Combine(disagreeing, "report.md")));
+        var reversed = Json(CliRunner.Run("report", "--store", altered, "--store", dip, "--out", Path.Combine(_temp.Path, "reversed"), "--json"));
+        Assert.NotEqual(Jpeg(json), Jpeg(reversed));   // altered.db's rows
+
         CliAssert.OneLineError(CliRunner.Run("report", "--store", dip, "--store", otherJpeg, "--out", report), "the defense 'jpeg' has other settings");
         CliAssert.OneLineError(CliRunner.Run("report", "--store", dip, "--store", otherAttacks, "--out", report), "attacks differ");
         CliAssert.OneLineError(CliRunner.Run("merge", dip, baselines, "--out", Store("merged.db")), "only stores of one setting merge");
