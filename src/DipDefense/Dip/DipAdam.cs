@@ -10,54 +10,69 @@ namespace DipDefense.Dip;
 /// per-step one is held until its last use, so no native call can read a scalar that the finalizer thread has freed
 /// (TorchSharp's own Adam makes temporary scalars, which the DIP workers of <see cref="DipTraceRunner"/> can see freed
 /// under them when another thread triggers a garbage collection).
+/// <para>
+/// The parameters are views of one flat buffer and their gradients views of another (autograd accumulates into a
+/// gradient that exists in place), so that zeroing the gradients and a step are a handful of libtorch calls on the
+/// whole network instead of a handful per parameter: a DIP generator has about 70 parameter tensors, and on 32×32
+/// images the per-call cost of those ~600 small calls was a large share of an iteration (docs/performance.md). The
+/// update is element-wise, so each element gets the arithmetic it got parameter by parameter.
+/// </para>
 /// </summary>
 internal sealed class DipAdam : IDisposable
 {
     private const double Beta1 = 0.9, Beta2 = 0.999;
     private readonly Parameter[] parameters;
-    private Tensor[] firstMoments;
-    private Tensor[] secondMoments;
+    private long[][] shapes = [];
+    private Tensor values = null!, gradients = null!, firstMoments, secondMoments;
     private readonly Scalar beta1 = Beta1.ToScalar(), oneMinusBeta1 = (1 - Beta1).ToScalar();
     private readonly Scalar beta2 = Beta2.ToScalar(), oneMinusBeta2 = (1 - Beta2).ToScalar();
     private readonly Scalar epsilon = 1e-8.ToScalar(), one = 1.0.ToScalar();
     private readonly double learningRate;
     private int steps;
 
+    /// <summary>Takes <paramref name="parameters"/> (all of one dtype and device) and makes them views of one flat buffer.</summary>
     public DipAdam(IEnumerable<Parameter> parameters, double learningRate)
     {
         this.parameters = [.. parameters];
         this.learningRate = learningRate;
         using (no_grad())
         {
-            firstMoments = [.. this.parameters.Select(p => zeros_like(p).DetachFromDisposeScope())];
-            secondMoments = [.. this.parameters.Select(p => zeros_like(p).DetachFromDisposeScope())];
+            Flatten();
+            firstMoments = zeros_like(values).DetachFromDisposeScope();
+            secondMoments = zeros_like(values).DetachFromDisposeScope();
         }
     }
 
     /// <summary>Sets every gradient to zero.</summary>
     public void ZeroGrad()
     {
-        using var scope = NewDisposeScope();
-        foreach (var p in parameters)
-            p.grad?.zero_();
+        using var noGrad = no_grad();
+        gradients.zero_();
     }
 
-    /// <summary>Keeps, for each parameter i, the moment rows <paramref name="rows"/>[i] (what <see cref="DipGenerator.Keep"/> kept of it).</summary>
+    /// <summary>
+    /// Keeps the optimiser state of the rows <paramref name="rows"/> of each parameter (the indices
+    /// <see cref="DipGenerator.Keep"/> returns, in parameter order) after the generator dropped the other rows, and
+    /// makes the parameters views of a new flat buffer.
+    /// </summary>
     public void Keep(IReadOnlyList<Tensor> rows)
     {
         using var noGrad = no_grad();
-        firstMoments = [.. firstMoments.Select((m, i) => Select(m, rows[i]))];
-        secondMoments = [.. secondMoments.Select((m, i) => Select(m, rows[i]))];
+        firstMoments = Select(firstMoments);
+        secondMoments = Select(secondMoments);
+        Flatten();
 
-        static Tensor Select(Tensor moment, Tensor index)
+        Tensor Select(Tensor moments)
         {
-            var kept = moment.index_select(0, index).DetachFromDisposeScope();
-            moment.Dispose();
-            return kept;
+            Tensor kept;
+            using (var scope = NewDisposeScope())
+                kept = cat([.. Views(moments).Select((m, i) => m.index_select(0, rows[i]).reshape(-1))]).MoveToOuterDisposeScope();
+            moments.Dispose();
+            return kept.DetachFromDisposeScope();
         }
     }
 
-    /// <summary>One Adam step on the current gradients (parameters without a gradient are left alone).</summary>
+    /// <summary>One Adam step on every parameter, from the gradients accumulated since <see cref="ZeroGrad"/>.</summary>
     public void Step()
     {
         steps++;
@@ -66,22 +81,53 @@ internal sealed class DipAdam : IDisposable
         using var negativeStepSize = (-learningRate / correction1).ToScalar();
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        for (int i = 0; i < parameters.Length; i++)
+        firstMoments.mul_(beta1).add_(gradients, oneMinusBeta1);
+        secondMoments.mul_(beta2).addcmul_(gradients, gradients, oneMinusBeta2);
+        var denominator = secondMoments.sqrt().div_(rootCorrection2).add_(epsilon, one);
+        values.addcdiv_(firstMoments, denominator, negativeStepSize);
+    }
+
+    /// <summary>Copies the parameters into a new flat buffer and makes each a view of it, its gradient a view of a zeroed one.</summary>
+    private void Flatten()
+    {
+        shapes = [.. parameters.Select(p => p.shape)];
+        var first = parameters[0];
+        var newValues = empty(parameters.Sum(p => p.numel()), first.dtype, first.device).DetachFromDisposeScope();
+        var newGradients = zeros_like(newValues).DetachFromDisposeScope();
+        using (var scope = NewDisposeScope())
         {
-            var grad = parameters[i].grad;
-            if (grad is null)
-                continue;
-            firstMoments[i].mul_(beta1).add_(grad, oneMinusBeta1);
-            secondMoments[i].mul_(beta2).addcmul_(grad, grad, oneMinusBeta2);
-            var denominator = secondMoments[i].sqrt().div_(rootCorrection2).add_(epsilon, one);
-            parameters[i].addcdiv_(firstMoments[i], denominator, negativeStepSize);
+            var valueViews = Views(newValues);
+            var gradientViews = Views(newGradients);
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                valueViews[i].copy_(parameters[i]);
+                parameters[i].set_(valueViews[i]);
+                parameters[i].grad = gradientViews[i];
+            }
         }
+        values?.Dispose();
+        gradients?.Dispose();
+        (values, gradients) = (newValues, newGradients);
+    }
+
+    /// <summary>Each parameter's slice of the flat <paramref name="flat"/>, in its shape.</summary>
+    private Tensor[] Views(Tensor flat)
+    {
+        var views = new Tensor[shapes.Length];
+        long offset = 0;
+        for (int i = 0; i < shapes.Length; i++)
+        {
+            long count = shapes[i].Aggregate(1L, (a, b) => a * b);
+            views[i] = flat.narrow(0, offset, count).view(shapes[i]);
+            offset += count;
+        }
+        return views;
     }
 
     public void Dispose()
     {
-        foreach (var t in firstMoments.Concat(secondMoments))
-            t.Dispose();
+        foreach (var t in new[] { values, gradients, firstMoments, secondMoments })
+            t?.Dispose();
         foreach (var s in new[] { beta1, oneMinusBeta1, beta2, oneMinusBeta2, epsilon, one })
             s.Dispose();
     }
