@@ -68,6 +68,9 @@ internal sealed class PerNetworkConv2d : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         int networks = Networks;
         var padded = SamePadding.ForKernel(input, kernel, padding);
+        // One network: the same call on the whole tensors, without the split and the copy of cat.
+        if (networks == 1)
+            return nn.functional.conv2d(padded, weight, bias, strides: [stride]).MoveToOuterDisposeScope();
         var inputs = padded.split(padded.shape[1] / networks, 1);
         var weights = weight.split(outChannels, 0);
         var biases = bias.split(outChannels, 0);
