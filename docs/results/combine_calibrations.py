@@ -1,12 +1,15 @@
-"""Pools `dipdefense calibrate --json` runs over disjoint image ranges into one Markdown table (calibration.md, section 9).
-Each setting's figures are weighted by the images of each run; only the settings and data sets that every run has are kept.
+"""Pools `dipdefense calibrate --json` runs over disjoint image ranges into one Markdown table (calibration.md, sections 9,
+11 and 12). Each setting's figures are weighted by the images of each run; only the settings and data sets that every run
+has are kept. The mean is over the first four sets (clean, PGD, C&W, DDN in calibration.sh's order).
 usage: python3 combine_calibrations.py RUN.json [RUN.json ...]"""
 import json, sys
 
 runs = [json.load(open(path)) for path in sys.argv[1:]]
 def key(s):
     # mark_quorum: traces that must mark an input (runs before it was swept marked with all K).
-    return (s['seeds'], s['gate_threshold'], s['warmup'], s['poor_fit'], s['late_change_fit'], s['ambiguous_margin'], s.get('mark_quorum') or s['seeds'])
+    # own_label_weight and ambiguous_fit: null while the margin is off (and absent before the fit condition existed).
+    return (s['seeds'], s['gate_threshold'], s['warmup'], s['poor_fit'], s['late_change_fit'], s['ambiguous_margin'], s.get('mark_quorum') or s['seeds'],
+            s.get('own_label_weight'), s.get('ambiguous_fit'))
 sets = [d['name'] for d in runs[0]['data'] if all(d['name'] in [e['name'] for e in r['data']] for r in runs)]
 keys = [key(s) for s in runs[0]['settings'] if all(key(s) in [key(t) for t in r['settings']] for r in runs)]
 total = sum(r['count'] for r in runs)
@@ -22,12 +25,13 @@ def pooled(k, name, field):
 
 print(f"{total} images per set ({ranges}); each cell: accuracy (8-bit) / marked share / SSIM vs clean")
 print()
-print('| K, q, θ (w 30, φ_p 0.98) | ' + ' | '.join(short[n] for n in sets) + ' | mean |')
+print('| K, q, θ, margin μ / λ / φ_a (w 30, φ_p 0.98) | ' + ' | '.join(short[n] for n in sets) + ' | mean of the first four |')
 print('|' + '---|' * (2 + len(sets)))
-for k in sorted(keys, key=lambda k: (k[0], -k[6], k[1])):
+for k in sorted(keys, key=lambda k: (k[0], -k[6], k[1], k[5], k[7] or 0, k[8] or 0)):
     accuracy = [pooled(k, n, 'accuracy') for n in sets]
     cells = [f"{a:.3f} ({round(a * total)}) / {pooled(k, n, 'crossing_share'):.3f} / {pooled(k, n, 'ssim'):.3f}" for a, n in zip(accuracy, sets)]
     quorum = 'all' if k[6] == k[0] else f"q {k[6]}"
-    print(f"| K {k[0]}, {quorum}, θ {k[1]:g} | " + ' | '.join(cells) + f" | **{sum(accuracy) / len(accuracy):.3f}** |")
+    margin = f", μ {k[5]:g} / {k[7]:g} / {k[8] or 0:g}" if k[5] else ""
+    print(f"| K {k[0]}, {quorum}, θ {k[1]:g}{margin} | " + ' | '.join(cells) + f" | **{sum(accuracy[:4]) / len(accuracy[:4]):.3f}** |")
 print()
 print('label ceiling at w (first trace): ' + ', '.join(f"{short[n]} {pooled(keys[0], n, 'ceiling'):.3f}" for n in sets))
