@@ -313,16 +313,16 @@ public sealed class EvaluateCliTests : IDisposable
     [SharedDataFact]
     public void FitThresholdsAreSettingsOfTheStoreOnlyWhenOnSoThatOlderStoresAcceptARerunWithThemOff()
     {
-        // A store written before φ_p, φ_l, μ and K existed has none of them (nor λ, which μ governs) in its settings: a run
-        // with them off writes the same.
-        static string[] Settings(double poorFit, double ambiguousMargin, int seeds = 1) =>
+        // A store written before φ_p, φ_l, μ, φ_a and K existed has none of them (nor λ, which μ governs) in its settings: a
+        // run with them off writes the same.
+        static string[] Settings(double poorFit, double ambiguousMargin, int seeds = 1, double ambiguousFit = 0) =>
             ["--poor-fit", FormattableString.Invariant($"{poorFit}"), "--late-change-fit", "1", "--ambiguous-margin", FormattableString.Invariant($"{ambiguousMargin}"),
-             "--seeds", FormattableString.Invariant($"{seeds}")];
+             "--ambiguous-fit", FormattableString.Invariant($"{ambiguousFit}"), "--seeds", FormattableString.Invariant($"{seeds}")];
         string store = Store("fit.db");
         Json(CliRunner.Run(Evaluate(store, Settings(0, 0), count: 1)));
         string settings = StoredSettings(store);
         Assert.Contains("\"gate_threshold\"", settings);
-        foreach (string field in new[] { "poor_fit", "late_change_fit", "ambiguous_margin", "own_label_weight", "seeds", "traces" })
+        foreach (string field in new[] { "poor_fit", "late_change_fit", "ambiguous_margin", "own_label_weight", "ambiguous_fit", "seeds", "traces" })
             Assert.DoesNotContain(field, settings);
         var rows = Rows(store);
 
@@ -337,6 +337,13 @@ public sealed class EvaluateCliTests : IDisposable
             CliAssert.OneLineError(r, "--store", "other settings", "defenses");
             Assert.Equal(rows, Rows(store));
         }
+
+        // A store made with the margin before the fit condition existed (φ_a not recorded) refuses a run that sets φ_a.
+        string margin = Store("margin.db");
+        Json(CliRunner.Run(Evaluate(margin, Settings(0, 20), count: 1)));
+        Assert.Contains("ambiguous_margin", StoredSettings(margin));
+        Assert.DoesNotContain("ambiguous_fit", StoredSettings(margin));
+        CliAssert.OneLineError(CliRunner.Run(Evaluate(margin, Settings(0, 20, ambiguousFit: 0.975), count: 1)), "--store", "other settings", "defenses");
     }
 
     [SharedDataFact]
