@@ -7,7 +7,7 @@
 # Every DIP trace is cached in WORK_DIR/traces (keyed by pixels and trace settings), so a rerun, or a sweep of other
 # reconstruction settings on the same traces, takes minutes. From scratch: about 3 × 1000 traces at ~3 s each on the
 # 2-core machine. The figures of steps 1-9 in calibration.md were made with trace arithmetic 2 (one grouped convolution
-# over the networks); this version computes every trace with version 3, so a rerun gives figures of the spread that
+# over the networks); steps 10-12 were made with version 3, which this version computes, so a rerun of steps 1-9 gives figures of the spread that
 # calibration.md section 10 measured, not the same bytes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -104,3 +104,15 @@ for range in "250 64" "314 64"; do
 done
 python3 docs/results/calibration_tables.py "$work/k3-choose-0-64.json" 30
 python3 docs/results/combine_calibrations.py "$work/k3-confirm-250-64.json" "$work/k3-confirm-314-64.json"
+
+echo "## 12. The ambiguous margin with a fit condition: chosen on 0-63, confirmed on 250-377 (five sets with FGSM, trace"
+echo "##     arithmetic 3), then all 250 confirming images for the record (378-499 added)"
+sets=(--data "$data" --data "$work/pgd.bin" --data "$work/cw.bin" --data "$work/ddn.bin" --data "$work/fgsm.bin")
+grid=(--selection vote --warmup 30 --gate-threshold 0.7,1 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1
+  --ambiguous-margin 0,20,25,30 --own-label-weight 0.25,0.35 --ambiguous-fit 0,0.975,0.98,0.985,0.99 --seeds 2 --horizon 1)
+for range in "0 64" "250 64" "314 64" "378 122"; do
+  set -- $range
+  calibrate --offset "$1" --count "$2" --input-noise 1/30 "${grid[@]}" --json > "$work/fit-$1-$2.json"
+done
+python3 docs/results/combine_calibrations.py "$work/fit-250-64.json" "$work/fit-314-64.json"
+python3 docs/results/combine_calibrations.py "$work/fit-250-64.json" "$work/fit-314-64.json" "$work/fit-378-122.json"
