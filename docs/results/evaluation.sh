@@ -33,7 +33,7 @@
 # stores together (dipdefense report --store ... --store ...), one Table 1 for every defense.
 # Eighth, docs/results/bpda-dipdefend/: the same BPDA (EOT R = 1, the attacker knowing the purification's seed) against
 # DIPDefend (its defaults, 4,000 iterations), next to clean and plain PGD, images 250.. (BPDA_DIPDEFEND_COUNT, default
-# 8; about 3-4 minutes per image: every PGD step purifies the image alone).
+# 16; about 2-3 minutes per image: every PGD step purifies the image alone).
 # Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT] [TABLE1_BASELINES_COUNT] [BPDA_DIPDEFEND_COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -45,7 +45,7 @@ two_trace_count=${4:-0}
 table1_count=${5:-32}
 bpda_two_trace_count=${6:-16}
 table1_baselines_count=${7:-$table1_count}
-bpda_dipdefend_count=${8:-8}
+bpda_dipdefend_count=${8:-16}
 dotnet build src/DipDefense.Cli -c Release -v q -nologo >/dev/null
 cli=(dotnet src/DipDefense.Cli/bin/Release/net10.0/DipDefense.Cli.dll)
 # evaluate_into FOLDER COUNT SETTINGS...: images 250.. into docs/results/FOLDER/results.db.
