@@ -34,7 +34,10 @@
 # Eighth, docs/results/bpda-dipdefend/: the same BPDA (EOT R = 1, the attacker knowing the purification's seed) against
 # DIPDefend (its defaults, 4,000 iterations), next to clean and plain PGD, images 250.. (BPDA_DIPDEFEND_COUNT, default
 # 16; about 2-3 minutes per image: every PGD step purifies the image alone).
-# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT] [TABLE1_BASELINES_COUNT] [BPDA_DIPDEFEND_COUNT]
+# Ninth, docs/results/bpda-eot2/: BPDA with EOT over two seeds (--eot 2: each gradient step averages two purifications
+# with fresh seeds) against the two-trace default, next to clean and plain PGD, images 250.. (BPDA_EOT2_COUNT, default
+# 4; about 5 minutes per image).
+# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT] [TABLE1_BASELINES_COUNT] [BPDA_DIPDEFEND_COUNT] [BPDA_EOT2_COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 shared=../shared
@@ -46,6 +49,7 @@ table1_count=${5:-32}
 bpda_two_trace_count=${6:-16}
 table1_baselines_count=${7:-$table1_count}
 bpda_dipdefend_count=${8:-16}
+bpda_eot2_count=${9:-4}
 dotnet build src/DipDefense.Cli -c Release -v q -nologo >/dev/null
 cli=(dotnet src/DipDefense.Cli/bin/Release/net10.0/DipDefense.Cli.dll)
 # evaluate_into FOLDER COUNT SETTINGS...: images 250.. into docs/results/FOLDER/results.db.
@@ -80,3 +84,5 @@ fi
 evaluate_and_report bpda-two-traces "$bpda_two_trace_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 \
   --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 2 --horizon 1
 evaluate_and_report bpda-dipdefend "$bpda_dipdefend_count" --defense dipdefend --attack clean,pgd:8/255,bpda-pgd:8/255
+evaluate_and_report bpda-eot2 "$bpda_eot2_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 --eot 2 \
+  --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 2 --horizon 1
