@@ -20,7 +20,7 @@ public sealed class MklReproducibilityTests
         RuntimeHelpers.RunModuleConstructor(typeof(PurifierOptions).Module.ModuleHandle);
 
         // .NET's copy of the environment is the one the process started with: the user's choice, if any, stays.
-        string expected = Environment.GetEnvironmentVariable("MKL_CBWR") ?? "AUTO";
-        Assert.Equal(expected, Marshal.PtrToStringAnsi(GetEnv("MKL_CBWR")));
+        string expected = Environment.GetEnvironmentVariable(MklReproducibility.Variable) ?? MklReproducibility.Value;
+        Assert.Equal(expected, Marshal.PtrToStringAnsi(GetEnv(MklReproducibility.Variable)));
     }
 }
