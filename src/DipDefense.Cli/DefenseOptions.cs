@@ -96,6 +96,7 @@ internal sealed class DefenseOptions
         ("ambiguous_fit", PurifierOptions.AmbiguousFitOff, ["ambiguous_fit"]),
         ("seeds", 1, ["seeds"]),
         ("mark_quorum", PurifierOptions.MarkQuorumAll, ["mark_quorum"]),
+        ("settled_fit", PurifierOptions.SettledFitOff, ["settled_fit"]),
     ];
 
     static JsonObject WithTraceArithmetic(JsonObject settings)

@@ -34,6 +34,7 @@ internal static class SensitivityFigures
         new("traces per image K", "seeds", o => o.Seeds),
         new("marking quorum q", "mark-quorum", o => o.MarksNeeded),
         new("horizon H", "horizon", o => o.Horizon),
+        new("settled fit φ_s", "settled-fit", o => o.SettledFit),
         new("DIP iterations T", "iterations", o => o.Trace.Iterations),
     ];
 

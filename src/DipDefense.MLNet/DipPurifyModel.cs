@@ -229,6 +229,7 @@ public static class DipPurifyModel
         (nameof(DipPurifyOptions.AmbiguousFit), o => o.AmbiguousFit = DipDefense.Defense.PurifierOptions.AmbiguousFitOff),
         (nameof(DipPurifyOptions.Seeds), o => o.Seeds = 1),
         (nameof(DipPurifyOptions.MarkQuorum), o => o.MarkQuorum = DipDefense.Defense.PurifierOptions.MarkQuorumAll),
+        (nameof(DipPurifyOptions.SettledFit), o => o.SettledFit = DipDefense.Defense.PurifierOptions.SettledFitOff),
     ];
 
     static void ApplySettingsMissingFrom(byte[] optionsJson, DipPurifyOptions options)

@@ -92,6 +92,9 @@ public sealed class DipPurifyOptions
         /// <summary>The share of the trace read: the core default (<see cref="PurifierOptions.Horizon"/>).</summary>
         public static readonly double Horizon = Core.Horizon;
 
+        /// <summary>The settled fit φ_s of the early stop: the core default (<see cref="PurifierOptions.SettledFit"/>).</summary>
+        public static readonly double SettledFit = Core.SettledFit;
+
         /// <summary>Rows purified together: 16.</summary>
         public static readonly int BatchSize = Core.BatchSize;
 
@@ -269,6 +272,13 @@ public sealed class DipPurifyOptions
     public double Horizon = Defaults.Horizon;
 
     /// <summary>
+    /// φ_s, the early stop per trace: a trace stops once every snapshot from w on carries the row's own label and one past
+    /// the gate window fits the row with SSIM at least φ_s, so a row that looks clean costs less than a full trace.
+    /// 0 is off; otherwise in [<see cref="PoorFit"/>, 1]. Default: the core default (<see cref="PurifierOptions.SettledFit"/>).
+    /// </summary>
+    public double SettledFit = Defaults.SettledFit;
+
+    /// <summary>
     /// Rows purified together by one batched DIP computation, read from the input as the cursor advances. Speed and
     /// memory only: results do not depend on it. At least 1. Default 16.
     /// </summary>
@@ -376,6 +386,7 @@ public sealed class DipPurifyOptions
             Seeds = settings.Seeds,
             MarkQuorum = settings.MarkQuorum,
             Horizon = settings.Horizon,
+            SettledFit = settings.SettledFit,
             SsimThreshold = settings.SsimThreshold,
             WarmUp = settings.WarmUp,
             StableRun = settings.StableRun,
@@ -414,6 +425,7 @@ public sealed class DipPurifyOptions
         Seeds = Seeds,
         MarkQuorum = MarkQuorum,
         Horizon = Horizon,
+        SettledFit = SettledFit,
         SsimThreshold = SsimThreshold,
         WarmUp = WarmUp,
         StableRun = StableRun,

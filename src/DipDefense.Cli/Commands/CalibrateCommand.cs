@@ -54,13 +54,14 @@ internal static class CalibrateCommand
         var seeds = new Option<string>("--seeds") { Description = "Comma-separated traces per image K (vote): trace k of image i has seed --seed + 1000·k + i; the traces are run once for the largest K.", DefaultValueFactory = _ => Format(defaults.Seeds) };
         var markQuorum = new Option<string>("--mark-quorum") { Description = "Comma-separated marking quorums q (vote): an input is marked when at least q of its K traces mark it (0: all K); a q that is not below K is evaluated once, as 0.", DefaultValueFactory = _ => Format(defaults.MarkQuorum) };
         var horizon = new Option<string>("--horizon") { Description = "Comma-separated horizons H: the share of the trace the reconstruction reads (1: all of it).", DefaultValueFactory = _ => Format(defaults.Horizon) };
+        var settledFit = new Option<string>("--settled-fit") { Description = "Comma-separated settled fits φ_s of the early stop: a trace is cut after the first snapshot past w and the gate window that fits the input with SSIM at least this while every snapshot from w on carries the input's label (0: off).", DefaultValueFactory = _ => Format(defaults.SettledFit) };
         var traceCache = new Option<string?>("--trace-cache") { Description = "Folder that keeps the DIP traces (keyed by inputs and trace settings): a rerun reuses them instead of recomputing." };
         var plot = new Option<string?>("--plot") { Description = "Folder for the sensitivity figures (the paper's Fig. 6/7): per selection mode, the accuracy on each set against every setting the sweep varied, the others at that mode's best setting (created if absent; its parent must exist)." };
         var json = new Option<bool>("--json") { Description = "Write one JSON object to stdout (progress stays on stderr)." };
 
         var command = new Command("calibrate", "Sweep the purifier's settings (τ, w, N, η, G) on DIP traces computed once per image set; rank them by mean accuracy.");
         victim.AddTo(command);
-        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, noiseFree, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, poorFit, lateChangeFit, ambiguousMargin, ownLabelWeight, ambiguousFit, seeds, markQuorum, horizon, traceCache, plot, device.Option, json })
+        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, noiseFree, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, poorFit, lateChangeFit, ambiguousMargin, ownLabelWeight, ambiguousFit, seeds, markQuorum, horizon, settledFit, traceCache, plot, device.Option, json })
             command.Options.Add(option);
 
         command.SetAction(result =>
@@ -116,10 +117,11 @@ internal static class CalibrateCommand
                 // q ≥ K asks all K traces, as q = 0 does: one setting for them, so that equal settings are not evaluated twice.
                 from q in quorums.Select(q => q >= K ? PurifierOptions.MarkQuorumAll : q).Distinct()
                 from h in ParseList("--horizon", result.GetValue(horizon)!, double.Parse)
+                from fs in ParseList("--settled-fit", result.GetValue(settledFit)!, double.Parse)
                 select baseOptions with
                 {
                     Trace = traceSetting, SsimThreshold = t, WarmUp = w, StableRun = k, Pairs = n, Eta = e, GridSections = g,
-                    Selection = gate.Selection, GateThreshold = gate.Threshold, GateFrom = gate.From, GateTo = gate.To, Horizon = h,
+                    Selection = gate.Selection, GateThreshold = gate.Threshold, GateFrom = gate.From, GateTo = gate.To, Horizon = h, SettledFit = fs,
                     PoorFit = fp, LateChangeFit = fl, AmbiguousMargin = μ, OwnLabelWeight = λ, AmbiguousFit = fa, Seeds = K, MarkQuorum = q,
                 }).ToArray();
             foreach (var setting in settings)
@@ -284,6 +286,8 @@ internal static class CalibrateCommand
 
         public double Ceiling => Sets.Average(s => s.Ceiling);
 
+        public double TraceShare => Sets.Average(s => s.TraceShare);
+
         public object ToJson(IReadOnlyList<string> names) => new
         {
             preset = DipNetworkConfig.PresetNameOf(Options.Trace.Network),
@@ -303,6 +307,7 @@ internal static class CalibrateCommand
             seeds = Options.Seeds,
             mark_quorum = Options.Selection == PurifierSelection.Vote ? Options.MarksNeeded : (int?)null,
             horizon = Options.Horizon,
+            settled_fit = Options.SettledFit,
             tau = Options.SsimThreshold,
             warmup = Options.WarmUp,
             stable_run = Options.StableRun,
@@ -313,6 +318,7 @@ internal static class CalibrateCommand
             ssim = MeanSsim is { } m ? Output.Number(m) : null,
             crossing_share = Output.Number(CrossingShare),
             ceiling = Output.Number(Ceiling),
+            trace_share = Output.Number(TraceShare),
             per_set = Sets.Select((s, i) => new
             {
                 data = names[i],
@@ -321,29 +327,30 @@ internal static class CalibrateCommand
                 ssim = s.MeanSsim is { } v ? Output.Number(v) : null,
                 crossing_share = Output.Number(s.CrossingShare),
                 ceiling = Output.Number(s.Ceiling),
+                trace_share = Output.Number(s.TraceShare),
             }),
         };
     }
 
     static void Print(IAnsiConsole console, IReadOnlyList<string> names, IReadOnlyList<Row> rows)
     {
-        var table = new Table().AddColumns("network", "T", "σ_z", "β", "noise-free", "selection", "H", "τ", "w", "k", "N", "η", "G");
+        var table = new Table().AddColumns("network", "T", "σ_z", "β", "noise-free", "selection", "H", "φ_s", "τ", "w", "k", "N", "η", "G");
         foreach (string name in names)
             table.AddColumn(Markup.Escape(name));
-        table.AddColumns("mean acc.", "SSIM vs clean", "crossing share", "ceiling");
+        table.AddColumns("mean acc.", "SSIM vs clean", "crossing share", "ceiling", "trace share");
         foreach (var row in rows)
         {
             var o = row.Options;
             table.AddRow([
                 DipNetworkConfig.PresetNameOf(o.Trace.Network) ?? "custom", Format(o.Trace.Iterations), Format(Math.Round(o.Trace.InputNoiseStd, 4)), Format(o.Trace.OutputAveraging), o.Trace.NoiseFreeSnapshots ? "yes" : "no",
-                Markup.Escape(SelectionLabel(o)), Format(o.Horizon), Format(o.SsimThreshold), Format(o.WarmUp), Format(o.StableRun), Format(o.Pairs), Format(o.Eta), Format(o.GridSections),
+                Markup.Escape(SelectionLabel(o)), Format(o.Horizon), Format(o.SettledFit), Format(o.SsimThreshold), Format(o.WarmUp), Format(o.StableRun), Format(o.Pairs), Format(o.Eta), Format(o.GridSections),
                 .. row.Sets.Select(s => $"{s.Accuracy:0.000}"),
-                $"{row.MeanAccuracy:0.000}", row.MeanSsim is { } m ? $"{m:0.000}" : "-", $"{row.CrossingShare:0.000}", $"{row.Ceiling:0.000}",
+                $"{row.MeanAccuracy:0.000}", row.MeanSsim is { } m ? $"{m:0.000}" : "-", $"{row.CrossingShare:0.000}", $"{row.Ceiling:0.000}", $"{row.TraceShare:0.000}",
             ]);
         }
         // Redirected output has no terminal width; keep the rows on one line each.
         if (Console.IsOutputRedirected || Console.IsErrorRedirected)
-            console.Profile.Width = Math.Max(console.Profile.Width, 12 * (13 + names.Count));
+            console.Profile.Width = Math.Max(console.Profile.Width, 12 * (15 + names.Count));
         console.Write(table);
     }
 

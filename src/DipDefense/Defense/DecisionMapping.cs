@@ -82,6 +82,26 @@ public sealed class DecisionMapping
             inputMargins, Take(probabilities, Classes), Elapsed);
     }
 
+    /// <summary>
+    /// The mapping of the same traces with trace b stopped after snapshot <paramref name="stops"/>[b]: its later snapshots
+    /// repeat that one's label, SSIM and probabilities (what a trace the early stop ended holds; docs/method.md, "Early stop").
+    /// </summary>
+    internal DecisionMapping StoppedAfter(IReadOnlyList<int> stops)
+    {
+        if (stops.Count != Traces)
+            throw new ArgumentException($"One stop per trace is needed ({Traces}); got {stops.Count}.", nameof(stops));
+        T[] Repeat<T>(T[] values, int width)
+        {
+            var result = new T[values.Length];
+            for (int b = 0; b < Traces; b++)
+                for (int i = 0; i < Snapshots; i++)
+                    Array.Copy(values, (b * Snapshots + Math.Min(i, stops[b])) * width, result, (b * Snapshots + i) * width, width);
+            return result;
+        }
+        return new DecisionMapping(Traces, Snapshots, Classes, Repeat(labels, 1), Repeat(ssim, 1), inputLabels,
+            inputMargins, Repeat(probabilities, Classes), Elapsed);
+    }
+
     /// <summary>The label of snapshot <paramref name="row"/> of the flattened [B·M] snapshots (row = b·M + i).</summary>
     internal long LabelAt(long row) => labels[row];
 

@@ -204,19 +204,27 @@ public sealed class DecisionSpaceReconstruction
             allTraces = [.. allTraces.Select(t => t.narrow(1, 0, snapshots))];
             mappings = mappings is null ? null : [.. mappings.Select(m => m.FirstSnapshots(snapshots))];
         }
-        // The pairs and the diagnostics are of the first trace; the vote reads all of them.
-        var traces = allTraces[0];
-        int count = (int)traces.shape[0];
-        long[] imageShape = [traces.shape[2], traces.shape[3], traces.shape[4]];
-        var flat = traces.detach().reshape([count * snapshots, .. imageShape]);
-        var x = inputs.detach();
+        int count = (int)allTraces[0].shape[0];
         var clock = Stopwatch.StartNew();
 
         // Step 2: decision mapping, one victim query for all B·M snapshots of each trace (unless supplied).
         onStage?.Invoke(PurificationStage.DecisionMapping);
         mappings ??= [.. allTraces.Select(t => MapChecked(t, inputs))];
+        var stops = SettledStops(mappings, recorded, snapshots);
+        for (int k = 0; k < allTraces.Length; k++)
+            if (stops[k].Any(s => s < snapshots - 1))
+            {
+                allTraces[k] = StoppedAfter(allTraces[k], stops[k]);
+                mappings[k] = mappings[k].StoppedAfter(stops[k]);
+            }
         var mapping = mappings[0];
         var mappingTime = clock.Elapsed;
+
+        // The pairs and the diagnostics are of the first trace; the vote reads all of them.
+        var traces = allTraces[0];
+        long[] imageShape = [traces.shape[2], traces.shape[3], traces.shape[4]];
+        var flat = traces.detach().reshape([count * snapshots, .. imageShape]);
+        var x = inputs.detach();
         cancellationToken.ThrowIfCancellationRequested();
 
         // Steps 3–4: detection, last N, grid search over all pairs of all images in one query.
@@ -316,6 +324,7 @@ public sealed class DecisionSpaceReconstruction
                 InputMargin = mapping.InputMarginOf(b),
                 PassedThrough = passed[b],
                 Traces = allTraces.Length,
+                TraceShare = stops.Average(k => (k[b] + 1.0) / recorded),
                 MarkingTraces = marking[b],
                 VotedClass = votes[b]?.Class,
                 OutputTrace = Options.Selection == PurifierSelection.Vote ? votes[b]?.Trace ?? outputTrace[b] : null,
@@ -325,6 +334,24 @@ public sealed class DecisionSpaceReconstruction
             };
         }
         return new PurificationResult(output.MoveToOuterDisposeScope(), diagnostics, timings);
+    }
+
+    /// <summary>
+    /// The snapshot after which each trace k of each image b stops (<see cref="PurifierOptions.SettledFit"/>), or the last
+    /// one read: a trace the stop ended during the fit gives the same snapshot again, a full trace is cut where it would have stopped.
+    /// </summary>
+    private int[][] SettledStops(DecisionMapping[] mappings, int recorded, int read) =>
+        [.. mappings.Select(m => Enumerable.Range(0, m.Traces)
+            .Select(b => Options.SettledFit == PurifierOptions.SettledFitOff ? read - 1
+                : SettledTrace.StopSnapshot(m.LabelsOf(b), m.SsimOf(b), m.InputLabelOf(b), Options, recorded, read))
+            .ToArray())];
+
+    /// <summary>Traces [B, M, C, H, W] with trace b's snapshots after <paramref name="stops"/>[b] replaced by that one.</summary>
+    private static Tensor StoppedAfter(Tensor traces, int[] stops)
+    {
+        int count = (int)traces.shape[0], snapshots = (int)traces.shape[1];
+        long[] rows = [.. Enumerable.Range(0, count).SelectMany(b => Enumerable.Range(0, snapshots).Select(i => (long)b * snapshots + Math.Min(i, stops[b])))];
+        return traces.reshape([count * snapshots, .. traces.shape.Skip(2)]).index_select(0, tensor(rows, device: traces.device)).view(traces.shape);
     }
 
     /// <summary>

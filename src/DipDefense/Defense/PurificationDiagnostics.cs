@@ -49,6 +49,13 @@ public sealed record PurificationDiagnostics
     /// <summary>K, the number of traces the purifier ran for this image (<see cref="PurifierOptions.Seeds"/>); the trace fields (<see cref="TraceLabels"/>, <see cref="TraceSsim"/>, <see cref="LockIn"/>, <see cref="GateSupport"/>, the pairs) are of the first.</summary>
     public int Traces { get; init; } = 1;
 
+    /// <summary>
+    /// The share of the DIP fit that ran for this image, the mean over its <see cref="Traces"/> traces of (s + 1)/M for a
+    /// trace that ran to snapshot s: 1 for full traces, H under a horizon (<see cref="PurifierOptions.Horizon"/>), less for
+    /// traces the settled-fit stop ended (<see cref="PurifierOptions.SettledFit"/>).
+    /// </summary>
+    public double TraceShare { get; init; } = 1;
+
     /// <summary>Under <see cref="PurifierSelection.Vote"/>: how many of the <see cref="Traces"/> traces mark the input as adversarial (it is marked when <see cref="PurifierOptions.MarksNeeded"/> do: all, unless <see cref="PurifierOptions.MarkQuorum"/> says fewer); else null.</summary>
     public int? MarkingTraces { get; init; }
 

@@ -212,6 +212,25 @@ public sealed record PurifierOptions
     /// </summary>
     public double Horizon { get; init; } = 1;
 
+    /// <summary>The value of <see cref="SettledFit"/> that stops no trace early: 0.</summary>
+    public const double SettledFitOff = 0;
+
+    /// <summary>
+    /// φ_s, the settled fit: an early stop per trace (beyond the paper; docs/method.md, "Early stop"). A trace stops after
+    /// snapshot s once s is past w and the gate window (<see cref="FirstSettledSnapshot"/>), every snapshot from w to s
+    /// carries the input's label y′, and s fits the input with SSIM ≥ φ_s; its later snapshots repeat s, so the rules
+    /// read it as a trace that ends on y′ with the final fit of s: it does not mark its input. The reconstruction applies
+    /// the same cut to a full trace (a calibration's cached one), so a stopped trace and a cut one give the same result.
+    /// <see cref="SettledFitOff"/> (0, the default) runs every trace to the end; otherwise in [<see cref="PoorFit"/>, 1]
+    /// (a stopped trace must not be marked by its fit).
+    /// </summary>
+    public double SettledFit { get; init; } = SettledFitOff;
+
+    /// <summary>The first snapshot after which <see cref="SettledFit"/> may stop a trace of <paramref name="snapshots"/>
+    /// snapshots: w, or the last snapshot of the gate window when that is later (the gate reads the whole window).</summary>
+    public int FirstSettledSnapshot(int snapshots) =>
+        Math.Max(WarmUp, Selection == PurifierSelection.Paper ? 0 : GateWindow(snapshots).End - 1);
+
     /// <summary>The number of snapshots the reconstruction reads out of <paramref name="snapshots"/>: round(H·M), at least 2.</summary>
     public int HorizonSnapshots(int snapshots) => Math.Clamp((int)Math.Round(Horizon * snapshots), Math.Min(2, snapshots), snapshots);
 
@@ -280,6 +299,8 @@ public sealed record PurifierOptions
         if (Seeds < 1 || Seeds > MaxSeeds) Fail($"{nameof(Seeds)} must lie in [1, {MaxSeeds}]; got {Seeds}.");
         if (MarkQuorum < 0 || MarkQuorum > Seeds)
             Fail($"{nameof(MarkQuorum)} must lie in [0, {nameof(Seeds)}] = [0, {Seeds}] (traces that must mark an input; 0: all); got {MarkQuorum}.");
+        if (SettledFit != SettledFitOff && !(SettledFit >= PoorFit && SettledFit <= 1))
+            Fail($"{nameof(SettledFit)} must be {SettledFitOff} (off) or lie in [{nameof(PoorFit)}, 1] = [{PoorFit}, 1] (a stopped trace must not be marked by its fit); got {SettledFit}.");
         if (BatchSize < 1) Fail($"{nameof(BatchSize)} must be at least 1; got {BatchSize}.");
     }
 }

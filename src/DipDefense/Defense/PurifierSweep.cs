@@ -166,7 +166,7 @@ public sealed class PurifierSweep
     {
         private readonly List<long> labels = [];
         private int correct, correctUnrounded, crossing, ceiling;
-        private double ssimSum;
+        private double ssimSum, traceShareSum;
 
         public void Add(IReadOnlyList<PurificationDiagnostics> diagnostics, long[] quantisedLabels, IReadOnlyList<long> trueLabels, double[]? ssim, int warmUp)
         {
@@ -180,6 +180,7 @@ public sealed class PurifierSweep
                 if (!d.FallbackUsed) crossing++;
                 if (d.TraceShowsLabel(truth, warmUp)) ceiling++;
                 if (ssim is not null) ssimSum += ssim[b];
+                traceShareSum += d.TraceShare;
             }
         }
 
@@ -197,6 +198,7 @@ public sealed class PurifierSweep
                 MeanSsim = withClean ? (n == 0 ? double.NaN : ssimSum / n) : null,
                 CrossingShare = Share(crossing),
                 Ceiling = Share(ceiling),
+                TraceShare = n == 0 ? double.NaN : traceShareSum / n,
             };
         }
     }

@@ -35,4 +35,10 @@ public sealed record SweepResult
     /// (<see cref="PurificationDiagnostics.TraceShowsLabel"/> with this setting's <see cref="PurifierOptions.WarmUp"/>); NaN when empty.
     /// </summary>
     public required double Ceiling { get; init; }
+
+    /// <summary>
+    /// The mean share of the DIP fit the images' traces needed (<see cref="PurificationDiagnostics.TraceShare"/>): 1 for
+    /// full traces, less under a horizon or the settled-fit stop, which a purification with this setting saves; NaN when empty.
+    /// </summary>
+    public required double TraceShare { get; init; }
 }
