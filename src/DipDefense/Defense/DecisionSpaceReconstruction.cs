@@ -247,8 +247,9 @@ public sealed class DecisionSpaceReconstruction
                 passed[b] = support[b] >= Options.GateThreshold;
             else if (Options.Selection == PurifierSelection.Vote)
             {
-                // A one-class victim leaves nothing to vote for: its inputs pass through.
-                bool[] marks = [.. mappings.Select(m => m.Classes >= 2 && SnapshotVote.MarksAdversarial(m.LabelsOf(b), m.InputLabelOf(b),
+                // A one-class victim leaves nothing to vote for: its inputs pass through. A trace the settled-fit stop ended
+                // does not mark its input (it carried y′ from w on and fitted the input).
+                bool[] marks = [.. mappings.Select((m, k) => m.Classes >= 2 && stops[k][b] == snapshots - 1 && SnapshotVote.MarksAdversarial(m.LabelsOf(b), m.InputLabelOf(b),
                     Options.WarmUp, Support(m, b), Options.GateThreshold, m.SsimOf(b)[^1], Options.PoorFit, Options.LateChangeFit))];
                 marking[b] = marks.Count(m => m);
                 bool marked = marking[b] >= Options.MarksNeeded;

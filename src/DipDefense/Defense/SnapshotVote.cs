@@ -8,7 +8,7 @@ namespace DipDefense.Defense;
 /// <remarks>
 /// An adversarial input's label y′ is wrong by construction, so the vote leaves y′ out: it is the class k ≠ y′ with the
 /// largest probability p_k(x_i) summed over the snapshots i ≥ w. (An input on which the victim's margin is small may let
-/// y′ vote with a weight: <see cref="PurifierOptions.AmbiguousMargin"/>, off by default.) Summed probabilities count a class that is the runner-up
+/// y′ vote with a weight: <see cref="PurifierOptions.AmbiguousMargin"/>, on by default with its fit condition <see cref="PurifierOptions.AmbiguousFit"/>.) Summed probabilities count a class that is the runner-up
 /// in many snapshots, so the vote can name the true class of a trace whose labels never show it.
 /// </remarks>
 public static class SnapshotVote

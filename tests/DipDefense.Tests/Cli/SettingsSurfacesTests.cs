@@ -43,6 +43,7 @@ public class SettingsSurfacesTests
         ["Seeds"] = ("Seeds", "--seeds", "--seeds"),
         ["MarkQuorum"] = ("MarkQuorum", "--mark-quorum", "--mark-quorum"),
         ["Horizon"] = ("Horizon", "--horizon", "--horizon"),
+        ["SettledFit"] = ("SettledFit", "--settled-fit", "--settled-fit"),
         ["BatchSize"] = ("BatchSize", "--batch", "--batch"),
     };
 

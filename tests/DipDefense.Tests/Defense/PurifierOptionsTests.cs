@@ -16,11 +16,15 @@ public class PurifierOptionsTests
         Assert.Equal(DipNetworkConfig.Medium, options.Trace.Network);
         Assert.Equal(0, options.Trace.Seed);
         Assert.Equal(16, options.BatchSize);
-        // The calibrated selection (docs/results/calibration.md, section 9): the vote over two traces per image, θ 0.7.
+        // The calibrated selection (docs/results/calibration.md, sections 9, 12 and 13): the vote over two traces per image
+        // with the clean guard (θ 1, μ 20, λ 0.35, φ_a 0.975).
         Assert.Equal(PurifierSelection.Vote, options.Selection);
         Assert.Equal(2, options.Seeds);
         Assert.Equal(2, options.TracesPerImage);
-        Assert.Equal(0.7, options.GateThreshold);
+        Assert.Equal(1, options.GateThreshold);
+        Assert.Equal(20, options.AmbiguousMargin);
+        Assert.Equal(0.35, options.OwnLabelWeight);
+        Assert.Equal(0.975, options.AmbiguousFit);
     }
 
     [Theory]

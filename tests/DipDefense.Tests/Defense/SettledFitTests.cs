@@ -1,0 +1,118 @@
+using DipDefense.Defense;
+using DipDefense.Dip;
+using DipDefense.Tests.Dip;
+
+namespace DipDefense.Tests.Defense;
+
+/// <summary>
+/// <see cref="PurifierOptions.SettledFit"/>, the early stop per trace: the reconstruction cuts a full trace where the stop
+/// would have ended it, and the purifier, which stops the fit there, returns the same bytes.
+/// </summary>
+public class SettledFitTests
+{
+    private const int Side = 16;
+
+    private static readonly PurifierOptions EightSnapshots = new()
+    {
+        Trace = new() { Iterations = 8, Snapshots = 8 },
+        Selection = PurifierSelection.Vote,
+        Seeds = 1,
+        WarmUp = 1,
+        GateFrom = 0.1,     // the window [1, 2): the stop may come after snapshot 1
+        GateTo = 0.2,
+        PoorFit = 0.98,
+        SettledFit = 0.99,
+    };
+
+    private static PurificationResult Reconstruct(PurifierOptions options, double[] values, double input)
+    {
+        using var snapshots = stack(values.Select(v => full([1, Side, Side], v, ScalarType.Float32)).ToArray());
+        using var x = full([1, Side, Side], input, ScalarType.Float32);
+        return new DecisionSpaceReconstruction(new ThresholdClassifier(), options).ReconstructOne(snapshots, x);
+    }
+
+    [Fact]
+    public void ATraceThatCarriesTheInputsLabelAndFitsItIsCutThereAndPassesThrough()
+    {
+        // Labels (threshold 0.5): 0 1 1 1 1 1 0 0 for an input labelled 1; snapshots 1–5 equal the input (SSIM 1).
+        double[] values = [0.3, 0.6, 0.6, 0.6, 0.6, 0.6, 0.3, 0.3];
+        using var full = Reconstruct(EightSnapshots with { SettledFit = PurifierOptions.SettledFitOff }, values, 0.6);
+        using var cut = Reconstruct(EightSnapshots, values, 0.6);
+
+        var whole = Assert.Single(full.Diagnostics);
+        Assert.False(whole.PassedThrough);          // the last snapshots change the label: marked
+        Assert.Equal(1, whole.TraceShare);
+        var stopped = Assert.Single(cut.Diagnostics);
+        Assert.True(stopped.PassedThrough);          // cut after snapshot 1: it ends on the input's label, fitting it
+        Assert.Equal(2.0 / 8, stopped.TraceShare);
+        Assert.Equal(new long[] { 0, 1, 1, 1, 1, 1, 1, 1 }, stopped.TraceLabels);
+        Assert.Equal(1, stopped.FinalLabel);
+    }
+
+    [Fact]
+    public void AStoppedTraceDoesNotMarkItsInputEvenWhenItsFitIsBelowThePoorFit()
+    {
+        // Snapshots 1–7 carry the input's label 1 and fit it with SSIM ≈ 0.969, below φ_p 0.98: the full trace is marked by its fit.
+        double[] values = [0.3, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7];
+        using var full = Reconstruct(EightSnapshots with { SettledFit = PurifierOptions.SettledFitOff }, values, 0.9);
+        Assert.False(Assert.Single(full.Diagnostics).PassedThrough);
+        using var cut = Reconstruct(EightSnapshots with { SettledFit = 0.96 }, values, 0.9);
+        var stopped = Assert.Single(cut.Diagnostics);
+        Assert.True(stopped.PassedThrough);
+        Assert.Equal(2.0 / 8, stopped.TraceShare);
+    }
+
+    [Fact]
+    public void ATraceWithAnotherLabelAfterTheWarmUpOrAPoorFitRunsToTheEnd()
+    {
+        // Snapshot 1 (= w) carries label 0: the trace can no longer stop, though later snapshots fit the input.
+        using var changed = Reconstruct(EightSnapshots, [0.3, 0.3, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6], 0.6);
+        Assert.Equal(1, Assert.Single(changed.Diagnostics).TraceShare);
+        // Snapshots carry the input's label but none fits it closely enough.
+        using var loose = Reconstruct(EightSnapshots, [0.3, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8], 0.6);
+        Assert.Equal(1, Assert.Single(loose.Diagnostics).TraceShare);
+    }
+
+    [Fact]
+    public void ASettledFitOutsideItsRangeIsRefusedByName()
+    {
+        var ok = new PurifierOptions { PoorFit = 0.98, SettledFit = 0.95 };
+        ok.Validate();
+        (ok with { SettledFit = PurifierOptions.SettledFitOff }).Validate();
+        foreach (double bad in new[] { 1.01, double.NaN, -1 })
+            Assert.Contains("SettledFit", Assert.Throws<ArgumentException>(() => (ok with { SettledFit = bad }).Validate()).Message);
+    }
+
+    [Fact]
+    public void ThePurifierStopsSettledTracesDuringTheFitAndMatchesTheFullTracesCutByTheReconstruction()
+    {
+        using var images = SyntheticImages.GradientWithSquare(3, 3, Side, Side);
+        var options = new PurifierOptions
+        {
+            Trace = new() { Iterations = 40, Snapshots = 20, Network = DipNetworkConfig.Small },
+            Selection = PurifierSelection.Vote,
+            Seeds = 2,
+            WarmUp = 2,
+            GateFrom = 0.1,
+            GateTo = 0.3,
+            PoorFit = PurifierOptions.PoorFitOff,
+            SettledFit = 0.05,
+            BatchSize = 2,
+        };
+        var victim = new PrototypeClassifier();
+        using var purified = new DecisionSpacePurifier(victim, options).Purify(images);
+        using var alone = new DecisionSpacePurifier(victim, options with { BatchSize = 1 }).Purify(images);
+
+        // The same K traces run to the end, then cut by the reconstruction.
+        using var targets = cat([images, images], 0);
+        using var full = new DipTraceRunner(options.Trace).Run(targets, seeds: options.TraceSeeds(0, 3));
+        Tensor[] traces = [full.Snapshots.narrow(0, 0, 3), full.Snapshots.narrow(0, 3, 3)];
+        using var cut = new DecisionSpaceReconstruction(victim, options).Reconstruct(traces, images);
+
+        Assert.Contains(purified.Diagnostics, d => d.TraceShare < 1);     // the stop ended some traces
+        Assert.True(purified.Purified.equal(cut.Purified).all().item<bool>());
+        Assert.True(alone.Purified.equal(cut.Purified).all().item<bool>());
+        Assert.Equal(cut.Diagnostics.Select(d => d.TraceShare), purified.Diagnostics.Select(d => d.TraceShare));
+        Assert.Equal(cut.Diagnostics.Select(d => d.FinalLabel), purified.Diagnostics.Select(d => d.FinalLabel));
+    }
+}
