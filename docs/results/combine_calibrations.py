@@ -9,7 +9,7 @@ def key(s):
     # mark_quorum: traces that must mark an input (runs before it was swept marked with all K).
     # own_label_weight and ambiguous_fit: null while the margin is off (and absent before the fit condition existed).
     return (s['seeds'], s['gate_threshold'], s['warmup'], s['poor_fit'], s['late_change_fit'], s['ambiguous_margin'], s.get('mark_quorum') or s['seeds'],
-            s.get('own_label_weight'), s.get('ambiguous_fit'), s.get('settled_fit') or 0)
+            s.get('own_label_weight'), s.get('ambiguous_fit'), s.get('settled_fit') or 0, s.get('marked_horizon') or 1)
 sets = [d['name'] for d in runs[0]['data'] if all(d['name'] in [e['name'] for e in r['data']] for r in runs)]
 keys = [key(s) for s in runs[0]['settings'] if all(key(s) in [key(t) for t in r['settings']] for r in runs)]
 total = sum(r['count'] for r in runs)
@@ -26,14 +26,14 @@ def pooled(k, name, field):
 
 print(f"{total} images per set ({ranges}); each cell: accuracy (8-bit) / marked share / SSIM vs clean")
 print()
-print('| K, q, θ, margin μ / λ / φ_a, settled fit φ_s (w 30, φ_p 0.98) | ' + ' | '.join(short[n] for n in sets) + ' | mean of the first four | trace share per set |')
+print('| K, q, θ, margin μ / λ / φ_a, early stops φ_s, H_m (w 30, φ_p 0.98) | ' + ' | '.join(short[n] for n in sets) + ' | mean of the first four | trace share per set |')
 print('|' + '---|' * (3 + len(sets)))
-for k in sorted(keys, key=lambda k: (k[0], -k[6], k[1], k[5], k[7] or 0, k[8] or 0, k[9])):
+for k in sorted(keys, key=lambda k: (k[0], -k[6], k[1], k[5], k[7] or 0, k[8] or 0, k[9], -k[10])):
     accuracy = [pooled(k, n, 'accuracy') for n in sets]
     cells = [f"{a:.3f} ({round(a * total)}) / {pooled(k, n, 'crossing_share'):.3f} / {pooled(k, n, 'ssim'):.3f}" for a, n in zip(accuracy, sets)]
     quorum = 'all' if k[6] == k[0] else f"q {k[6]}"
     margin = f", μ {k[5]:g} / {k[7]:g} / {k[8] or 0:g}" if k[5] else ""
-    settled = f", φ_s {k[9]:g}" if k[9] else ""
+    settled = (f", φ_s {k[9]:g}" if k[9] else "") + (f", H_m {k[10]:g}" if k[10] < 1 else "")
     shares = ' / '.join(f"{pooled(k, n, 'trace_share'):.3f}" for n in sets)
     print(f"| K {k[0]}, {quorum}, θ {k[1]:g}{margin}{settled} | " + ' | '.join(cells) + f" | **{sum(accuracy[:4]) / len(accuracy[:4]):.3f}** | {shares} |")
 print()

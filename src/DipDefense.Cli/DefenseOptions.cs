@@ -97,6 +97,7 @@ internal sealed class DefenseOptions
         ("seeds", 1, ["seeds"]),
         ("mark_quorum", PurifierOptions.MarkQuorumAll, ["mark_quorum"]),
         ("settled_fit", PurifierOptions.SettledFitOff, ["settled_fit"]),
+        ("marked_horizon", 1, ["marked_horizon"]),
     ];
 
     static JsonObject WithTraceArithmetic(JsonObject settings)

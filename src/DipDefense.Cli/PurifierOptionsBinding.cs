@@ -40,11 +40,12 @@ internal sealed class PurifierOptionsBinding
     public Option<int> MarkQuorum { get; } = new("--mark-quorum") { Description = "q (vote): an input is marked when at least q of its K traces mark it (0: all K).", DefaultValueFactory = _ => Defaults.MarkQuorum };
 
     public Option<double> Horizon { get; } = new("--horizon") { Description = "H: the share of the DIP trace the reconstruction reads; the fit stops there (1: the whole trace).", DefaultValueFactory = _ => Defaults.Horizon };
+    public Option<double> MarkedHorizon { get; } = new("--marked-horizon") { Description = "H_m (vote): early stop per trace once it has marked its input by this share of the trace; the rules read it up to there (1: off).", DefaultValueFactory = _ => Defaults.MarkedHorizon };
     public Option<double> SettledFit { get; } = new("--settled-fit") { Description = "φ_s: early stop per trace once every snapshot from w on carries the input's label and one past the gate window fits the input with SSIM at least this (0: off; else at least --poor-fit).", DefaultValueFactory = _ => Defaults.SettledFit };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Preset, Iterations, Snapshots, Batch, Seed, InputNoise, OutputAveraging, NoiseFree, Tau, WarmUp, StableRun, Pairs, Eta, Grid, Selection, GateThreshold, GateWindow, PoorFit, LateChangeFit, AmbiguousMargin, OwnLabelWeight, AmbiguousFit, Seeds, MarkQuorum, Horizon, SettledFit })
+        foreach (var option in new Option[] { Preset, Iterations, Snapshots, Batch, Seed, InputNoise, OutputAveraging, NoiseFree, Tau, WarmUp, StableRun, Pairs, Eta, Grid, Selection, GateThreshold, GateWindow, PoorFit, LateChangeFit, AmbiguousMargin, OwnLabelWeight, AmbiguousFit, Seeds, MarkQuorum, Horizon, MarkedHorizon, SettledFit })
             command.Options.Add(option);
     }
 
@@ -83,6 +84,7 @@ internal sealed class PurifierOptionsBinding
             MarkQuorum = result.GetValue(MarkQuorum),
             Horizon = result.GetValue(Horizon),
             SettledFit = result.GetValue(SettledFit),
+            MarkedHorizon = result.GetValue(MarkedHorizon),
             BatchSize = result.GetValue(Batch),
         };
         options.Validate();
@@ -117,6 +119,7 @@ internal sealed class PurifierOptionsBinding
         mark_quorum = options.Selection == PurifierSelection.Vote ? options.MarksNeeded : (int?)null,   // marking is the vote's
         horizon = options.Horizon,
         settled_fit = options.SettledFit,
+        marked_horizon = options.MarkedHorizon,
         batch = options.BatchSize,
     };
 }

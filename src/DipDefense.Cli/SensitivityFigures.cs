@@ -35,6 +35,7 @@ internal static class SensitivityFigures
         new("marking quorum q", "mark-quorum", o => o.MarksNeeded),
         new("horizon H", "horizon", o => o.Horizon),
         new("settled fit φ_s", "settled-fit", o => o.SettledFit),
+        new("marked horizon H_m", "marked-horizon", o => o.MarkedHorizon),
         new("DIP iterations T", "iterations", o => o.Trace.Iterations),
     ];
 

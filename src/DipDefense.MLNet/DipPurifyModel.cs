@@ -230,6 +230,7 @@ public static class DipPurifyModel
         (nameof(DipPurifyOptions.Seeds), o => o.Seeds = 1),
         (nameof(DipPurifyOptions.MarkQuorum), o => o.MarkQuorum = DipDefense.Defense.PurifierOptions.MarkQuorumAll),
         (nameof(DipPurifyOptions.SettledFit), o => o.SettledFit = DipDefense.Defense.PurifierOptions.SettledFitOff),
+        (nameof(DipPurifyOptions.MarkedHorizon), o => o.MarkedHorizon = 1),
     ];
 
     static void ApplySettingsMissingFrom(byte[] optionsJson, DipPurifyOptions options)

@@ -95,6 +95,9 @@ public sealed class DipPurifyOptions
         /// <summary>The settled fit φ_s of the early stop: the core default (<see cref="PurifierOptions.SettledFit"/>).</summary>
         public static readonly double SettledFit = Core.SettledFit;
 
+        /// <summary>The marked horizon H_m of the early stop: the core default (<see cref="PurifierOptions.MarkedHorizon"/>).</summary>
+        public static readonly double MarkedHorizon = Core.MarkedHorizon;
+
         /// <summary>Rows purified together: 16.</summary>
         public static readonly int BatchSize = Core.BatchSize;
 
@@ -279,6 +282,13 @@ public sealed class DipPurifyOptions
     public double SettledFit = Defaults.SettledFit;
 
     /// <summary>
+    /// H_m, the early stop of the vote for marked traces: a trace that has marked its row as adversarial by this share of
+    /// the DIP trace stops there, and the vote reads it up to there. In (0, 1]; 1 is off. Default: the core default
+    /// (<see cref="PurifierOptions.MarkedHorizon"/>).
+    /// </summary>
+    public double MarkedHorizon = Defaults.MarkedHorizon;
+
+    /// <summary>
     /// Rows purified together by one batched DIP computation, read from the input as the cursor advances. Speed and
     /// memory only: results do not depend on it. At least 1. Default 16.
     /// </summary>
@@ -387,6 +397,7 @@ public sealed class DipPurifyOptions
             MarkQuorum = settings.MarkQuorum,
             Horizon = settings.Horizon,
             SettledFit = settings.SettledFit,
+            MarkedHorizon = settings.MarkedHorizon,
             SsimThreshold = settings.SsimThreshold,
             WarmUp = settings.WarmUp,
             StableRun = settings.StableRun,
@@ -426,6 +437,7 @@ public sealed class DipPurifyOptions
         MarkQuorum = MarkQuorum,
         Horizon = Horizon,
         SettledFit = SettledFit,
+        MarkedHorizon = MarkedHorizon,
         SsimThreshold = SsimThreshold,
         WarmUp = WarmUp,
         StableRun = StableRun,

@@ -55,13 +55,14 @@ internal static class CalibrateCommand
         var markQuorum = new Option<string>("--mark-quorum") { Description = "Comma-separated marking quorums q (vote): an input is marked when at least q of its K traces mark it (0: all K); a q that is not below K is evaluated once, as 0.", DefaultValueFactory = _ => Format(defaults.MarkQuorum) };
         var horizon = new Option<string>("--horizon") { Description = "Comma-separated horizons H: the share of the trace the reconstruction reads (1: all of it).", DefaultValueFactory = _ => Format(defaults.Horizon) };
         var settledFit = new Option<string>("--settled-fit") { Description = "Comma-separated settled fits φ_s of the early stop: a trace is cut after the first snapshot past w and the gate window that fits the input with SSIM at least this while every snapshot from w on carries the input's label (0: off).", DefaultValueFactory = _ => Format(defaults.SettledFit) };
+        var markedHorizon = new Option<string>("--marked-horizon") { Description = "Comma-separated marked horizons H_m of the early stop (vote): a trace that has marked its input by this share of the trace is cut there (1: off).", DefaultValueFactory = _ => Format(defaults.MarkedHorizon) };
         var traceCache = new Option<string?>("--trace-cache") { Description = "Folder that keeps the DIP traces (keyed by inputs and trace settings): a rerun reuses them instead of recomputing." };
         var plot = new Option<string?>("--plot") { Description = "Folder for the sensitivity figures (the paper's Fig. 6/7): per selection mode, the accuracy on each set against every setting the sweep varied, the others at that mode's best setting (created if absent; its parent must exist)." };
         var json = new Option<bool>("--json") { Description = "Write one JSON object to stdout (progress stays on stderr)." };
 
         var command = new Command("calibrate", "Sweep the purifier's settings (τ, w, N, η, G) on DIP traces computed once per image set; rank them by mean accuracy.");
         victim.AddTo(command);
-        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, noiseFree, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, poorFit, lateChangeFit, ambiguousMargin, ownLabelWeight, ambiguousFit, seeds, markQuorum, horizon, settledFit, traceCache, plot, device.Option, json })
+        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, noiseFree, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, poorFit, lateChangeFit, ambiguousMargin, ownLabelWeight, ambiguousFit, seeds, markQuorum, horizon, settledFit, markedHorizon, traceCache, plot, device.Option, json })
             command.Options.Add(option);
 
         command.SetAction(result =>
@@ -118,10 +119,12 @@ internal static class CalibrateCommand
                 from q in quorums.Select(q => q >= K ? PurifierOptions.MarkQuorumAll : q).Distinct()
                 from h in ParseList("--horizon", result.GetValue(horizon)!, double.Parse)
                 from fs in ParseList("--settled-fit", result.GetValue(settledFit)!, double.Parse)
+                // H_m is the vote's: the other modes take one (unused) value, so that they are not evaluated twice.
+                from hm in gate.Selection == PurifierSelection.Vote ? ParseList("--marked-horizon", result.GetValue(markedHorizon)!, double.Parse) : [defaults.MarkedHorizon]
                 select baseOptions with
                 {
                     Trace = traceSetting, SsimThreshold = t, WarmUp = w, StableRun = k, Pairs = n, Eta = e, GridSections = g,
-                    Selection = gate.Selection, GateThreshold = gate.Threshold, GateFrom = gate.From, GateTo = gate.To, Horizon = h, SettledFit = fs,
+                    Selection = gate.Selection, GateThreshold = gate.Threshold, GateFrom = gate.From, GateTo = gate.To, Horizon = h, SettledFit = fs, MarkedHorizon = hm,
                     PoorFit = fp, LateChangeFit = fl, AmbiguousMargin = μ, OwnLabelWeight = λ, AmbiguousFit = fa, Seeds = K, MarkQuorum = q,
                 }).ToArray();
             foreach (var setting in settings)
@@ -308,6 +311,7 @@ internal static class CalibrateCommand
             mark_quorum = Options.Selection == PurifierSelection.Vote ? Options.MarksNeeded : (int?)null,
             horizon = Options.Horizon,
             settled_fit = Options.SettledFit,
+            marked_horizon = Options.Selection == PurifierSelection.Vote ? Options.MarkedHorizon : (double?)null,
             tau = Options.SsimThreshold,
             warmup = Options.WarmUp,
             stable_run = Options.StableRun,
@@ -363,7 +367,8 @@ internal static class CalibrateCommand
             + (o.AmbiguousMargin != PurifierOptions.AmbiguousMarginOff ? $" own {Format(o.AmbiguousMargin)}/{Format(o.OwnLabelWeight)}"
                 + (o.AmbiguousFit != PurifierOptions.AmbiguousFitOff ? $"/{Format(o.AmbiguousFit)}" : "") : "")
             + (o.TracesPerImage > 1 ? $" K {o.TracesPerImage}" : "")
-            + (o.MarksNeeded < o.TracesPerImage ? $" q {o.MarksNeeded}" : ""),
+            + (o.MarksNeeded < o.TracesPerImage ? $" q {o.MarksNeeded}" : "")
+            + (o.MarkedHorizon < 1 ? $" Hm {Format(o.MarkedHorizon)}" : ""),
         _ => $"{SelectionName(o.Selection)} {Format(o.GateThreshold)} ({WindowName(o)})",
     };
 

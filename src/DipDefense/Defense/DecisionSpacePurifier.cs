@@ -100,8 +100,9 @@ public sealed class DecisionSpacePurifier : IPurifier
                 var targets = tracesPerImage == 1 ? chunk : cat(Enumerable.Repeat(chunk, tracesPerImage).ToArray(), 0);
                 long[] seeds = Options.TraceSeeds(start, count);
                 var forwarder = progress is null ? null : new TraceProgressForwarder(progress, clock, start, count, total);
-                // The settled-fit stop ends each trace where the reconstruction would cut it (docs/method.md, "Early stop").
-                IDipTraceStop? stop = Options.SettledFit == PurifierOptions.SettledFitOff ? horizonStop : new SettledTraceStop(Victim, targets, Options, horizonStop);
+                // The early stops end each trace where the reconstruction would cut it (docs/method.md, "Early stop").
+                IDipTraceStop? stop = Options.SettledFit == PurifierOptions.SettledFitOff && Options.MarkedCut(Options.Trace.Snapshots) < 0 ? horizonStop
+                    : new EarlyTraceStop(Victim, targets, Options, horizonStop);
                 DipTraceResult trace;
                 using (enable_grad())
                     trace = new DipTraceRunner(Options.Trace).Run(targets, forwarder, cancellationToken, stop, seeds);

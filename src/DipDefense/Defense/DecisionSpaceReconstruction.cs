@@ -210,13 +210,17 @@ public sealed class DecisionSpaceReconstruction
         // Step 2: decision mapping, one victim query for all B·M snapshots of each trace (unless supplied).
         onStage?.Invoke(PurificationStage.DecisionMapping);
         mappings ??= [.. allTraces.Select(t => MapChecked(t, inputs))];
-        var stops = SettledStops(mappings, recorded, snapshots);
+        // The early stops, applied to the traces as given: a trace stopped during the fit is unchanged, a full one is cut
+        // where the fit would have stopped. A marked trace is read up to its stop only.
+        var stops = Stops(mappings, recorded, snapshots);
         for (int k = 0; k < allTraces.Length; k++)
-            if (stops[k].Any(s => s < snapshots - 1))
+            if (stops[k].Any(s => s.Snapshot < snapshots - 1))
             {
-                allTraces[k] = StoppedAfter(allTraces[k], stops[k]);
-                mappings[k] = mappings[k].StoppedAfter(stops[k]);
+                int[] cuts = [.. stops[k].Select(s => s.Snapshot)];
+                allTraces[k] = StoppedAfter(allTraces[k], cuts);
+                mappings[k] = mappings[k].StoppedAfter(cuts);
             }
+        int Read(int k, int b) => stops[k][b].End == TraceEnd.Marked ? stops[k][b].Snapshot + 1 : snapshots;
         var mapping = mappings[0];
         var mappingTime = clock.Elapsed;
 
@@ -249,8 +253,9 @@ public sealed class DecisionSpaceReconstruction
             {
                 // A one-class victim leaves nothing to vote for: its inputs pass through. A trace the settled-fit stop ended
                 // does not mark its input (it carried y′ from w on and fitted the input).
-                bool[] marks = [.. mappings.Select((m, k) => m.Classes >= 2 && stops[k][b] == snapshots - 1 && SnapshotVote.MarksAdversarial(m.LabelsOf(b), m.InputLabelOf(b),
-                    Options.WarmUp, Support(m, b), Options.GateThreshold, m.SsimOf(b)[^1], Options.PoorFit, Options.LateChangeFit))];
+                bool[] marks = [.. mappings.Select((m, k) => m.Classes >= 2 && stops[k][b].End != TraceEnd.Settled
+                    && SnapshotVote.MarksAdversarial(m.LabelsOf(b).Slice(0, Read(k, b)), m.InputLabelOf(b), Options.WarmUp, Support(m, b),
+                        Options.GateThreshold, m.SsimOf(b)[Read(k, b) - 1], Options.PoorFit, Options.LateChangeFit))];
                 marking[b] = marks.Count(m => m);
                 bool marked = marking[b] >= Options.MarksNeeded;
                 // An unmarked input's output comes from a trace that does not mark it (so it ends on y′ and fits the input).
@@ -259,9 +264,9 @@ public sealed class DecisionSpaceReconstruction
                 if (marked)
                 {
                     bool ambiguous = mapping.InputMarginOf(b) < Options.AmbiguousMargin
-                        && mappings.Average(m => m.SsimOf(b)[^1]) >= Options.AmbiguousFit;
+                        && mappings.Select((m, k) => m.SsimOf(b)[Read(k, b) - 1]).Average() >= Options.AmbiguousFit;
                     double ownLabelWeight = ambiguous ? Options.OwnLabelWeight : 0;
-                    votes[b] = SnapshotVote.Choose([.. mappings.Select(m => (IReadOnlyList<double>)m.ProbabilitiesOf(b))], mapping.Classes,
+                    votes[b] = SnapshotVote.Choose([.. mappings.Select((m, k) => (IReadOnlyList<double>)m.ProbabilitiesOf(b).Slice(0, Read(k, b) * m.Classes))], mapping.Classes,
                         mapping.InputLabelOf(b), Options.WarmUp, ownLabelWeight);
                 }
             }
@@ -325,7 +330,7 @@ public sealed class DecisionSpaceReconstruction
                 InputMargin = mapping.InputMarginOf(b),
                 PassedThrough = passed[b],
                 Traces = allTraces.Length,
-                TraceShare = stops.Average(k => (k[b] + 1.0) / recorded),
+                TraceShare = stops.Average(k => (k[b].Snapshot + 1.0) / recorded),
                 MarkingTraces = marking[b],
                 VotedClass = votes[b]?.Class,
                 OutputTrace = Options.Selection == PurifierSelection.Vote ? votes[b]?.Trace ?? outputTrace[b] : null,
@@ -338,13 +343,14 @@ public sealed class DecisionSpaceReconstruction
     }
 
     /// <summary>
-    /// The snapshot after which each trace k of each image b stops (<see cref="PurifierOptions.SettledFit"/>), or the last
-    /// one read: a trace the stop ended during the fit gives the same snapshot again, a full trace is cut where it would have stopped.
+    /// Where and how the early stops (<see cref="PurifierOptions.SettledFit"/>, <see cref="PurifierOptions.MarkedHorizon"/>) end
+    /// each trace k of each image b, or the last snapshot read: a trace stopped during the fit gives the same stop again, a full
+    /// trace is cut where it would have stopped.
     /// </summary>
-    private int[][] SettledStops(DecisionMapping[] mappings, int recorded, int read) =>
+    private (int Snapshot, TraceEnd End)[][] Stops(DecisionMapping[] mappings, int recorded, int read) =>
         [.. mappings.Select(m => Enumerable.Range(0, m.Traces)
-            .Select(b => Options.SettledFit == PurifierOptions.SettledFitOff ? read - 1
-                : SettledTrace.StopSnapshot(m.LabelsOf(b), m.SsimOf(b), m.InputLabelOf(b), Options, recorded, read))
+            .Select(b => Options.SettledFit == PurifierOptions.SettledFitOff && Options.MarkedCut(recorded) < 0 ? (read - 1, TraceEnd.Full)
+                : TraceStopRule.Stop(m.LabelsOf(b), m.SsimOf(b), m.SupportOf(b), m.InputLabelOf(b), Options, recorded, read))
             .ToArray())];
 
     /// <summary>Traces [B, M, C, H, W] with trace b's snapshots after <paramref name="stops"/>[b] replaced by that one.</summary>

@@ -73,13 +73,13 @@ public static class SnapshotVote
     /// vote, with the sums Σ_{i ≥ w} p_k(x_i) taken over the snapshots of every trace, and the output the snapshot i ≥ w of any
     /// trace with the largest p_c(x_i) (the earliest trace, then the earliest snapshot, on ties).
     /// </summary>
-    /// <param name="traces">p(x_i) of each trace's M snapshots, snapshot-major: M·K values each, the same M for all.</param>
+    /// <param name="traces">p(x_i) of each trace's M snapshots, snapshot-major: M_t·K values each (traces may differ in length M_t; each votes with its snapshots from w on).</param>
     /// <param name="classes">K ≥ 2.</param>
     /// <param name="inputLabel">y′, left out of the vote unless <paramref name="ownLabelWeight"/> &gt; 0; in [0, K).</param>
     /// <param name="warmUp">w: the first snapshot that votes; in [0, M).</param>
     /// <param name="ownLabelWeight">λ ≥ 0, the weight of y′'s votes; 0 (the default) leaves y′ out.</param>
     /// <returns>The voted class, the trace and the snapshot of the output.</returns>
-    /// <exception cref="ArgumentException">No trace is given, the traces differ in size, or a size, index or weight is out of range; the message names it.</exception>
+    /// <exception cref="ArgumentException">No trace is given, or a size, index or weight is out of range; the message names it.</exception>
     public static (long Class, int Trace, int Snapshot) Choose(IReadOnlyList<IReadOnlyList<double>> traces, int classes, long inputLabel,
         int warmUp, double ownLabelWeight = 0)
     {
@@ -91,20 +91,19 @@ public static class SnapshotVote
         {
             if (traces[t] is null || traces[t].Count == 0 || traces[t].Count % classes != 0)
                 throw new ArgumentException($"Trace {t} must hold M·K probabilities for K = {classes}; got {traces[t]?.Count ?? 0}.", nameof(traces));
-            if (traces[t].Count != traces[0].Count)
-                throw new ArgumentException($"Every trace must hold as many probabilities as trace 0 ({traces[0].Count}); trace {t} holds {traces[t].Count}.", nameof(traces));
         }
         ArgumentOutOfRangeException.ThrowIfNegative(inputLabel);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(inputLabel, classes);
-        int snapshots = traces[0].Count / classes;
+        // Traces may differ in length (one the marked stop cut is read up to its cut): each votes with its snapshots from w on.
+        int shortest = traces.Min(t => t.Count) / classes;
         ArgumentOutOfRangeException.ThrowIfNegative(warmUp);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(warmUp, snapshots);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(warmUp, shortest);
         if (!(ownLabelWeight >= 0) || double.IsInfinity(ownLabelWeight))
             throw new ArgumentOutOfRangeException(nameof(ownLabelWeight), ownLabelWeight, "ownLabelWeight must be finite and non-negative.");
 
         var votes = new double[classes];
         foreach (var probabilities in traces)
-            for (int i = warmUp; i < snapshots; i++)
+            for (int i = warmUp; i < probabilities.Count / classes; i++)
                 for (int k = 0; k < classes; k++)
                     votes[k] += probabilities[i * classes + k];
         int voted = -1;
@@ -116,7 +115,7 @@ public static class SnapshotVote
 
         int bestTrace = 0, best = warmUp;
         for (int t = 0; t < traces.Count; t++)
-            for (int i = warmUp; i < snapshots; i++)
+            for (int i = warmUp; i < traces[t].Count / classes; i++)
                 if (traces[t][i * classes + voted] > traces[bestTrace][best * classes + voted])
                     (bestTrace, best) = (t, i);
         return (voted, bestTrace, best);

@@ -44,6 +44,7 @@ public class SettingsSurfacesTests
         ["MarkQuorum"] = ("MarkQuorum", "--mark-quorum", "--mark-quorum"),
         ["Horizon"] = ("Horizon", "--horizon", "--horizon"),
         ["SettledFit"] = ("SettledFit", "--settled-fit", "--settled-fit"),
+        ["MarkedHorizon"] = ("MarkedHorizon", "--marked-horizon", "--marked-horizon"),
         ["BatchSize"] = ("BatchSize", "--batch", "--batch"),
     };
 

@@ -48,11 +48,23 @@ public class SeedEnsembleTests
     }
 
     [Fact]
+    public void TracesOfDifferentLengthsEachVoteWithTheirOwnSnapshots()
+    {
+        double[] two = [0.2, 0.8, 0.0, 0.2, 0.8, 0.0];     // two snapshots of class 1
+        double[] one = [0.1, 0.0, 0.9];                     // one snapshot of class 2
+        Assert.Equal((1L, 0, 0), SnapshotVote.Choose([two, one], classes: 3, inputLabel: 0, warmUp: 0));   // 1.6 > 0.9
+        double[] three = [.. one, .. one, .. one];
+        Assert.Equal((2L, 1, 0), SnapshotVote.Choose([two, three], classes: 3, inputLabel: 0, warmUp: 0)); // 2.7 > 1.6
+    }
+
+    [Fact]
     public void BadTraceListsAreRefused()
     {
         double[] p = [0.5, 0.5, 0.5, 0.5];
         Assert.Equal("traces", Assert.Throws<ArgumentException>(() => SnapshotVote.Choose(Array.Empty<IReadOnlyList<double>>(), 2, 0, 0)).ParamName);
-        Assert.Equal("traces", Assert.Throws<ArgumentException>(() => SnapshotVote.Choose([p, [0.5, 0.5]], 2, 0, 0)).ParamName);
+        Assert.Equal("traces", Assert.Throws<ArgumentException>(() => SnapshotVote.Choose([p, [0.5, 0.5, 0.5]], 2, 0, 0)).ParamName);
+        // Traces may differ in length (a cut one), but each must reach w.
+        Assert.Equal("warmUp", Assert.Throws<ArgumentOutOfRangeException>(() => SnapshotVote.Choose([p, [0.5, 0.5]], 2, 0, 1)).ParamName);
     }
 
     [Fact]

@@ -108,6 +108,8 @@ public class SnapshotVoteTests
         GateFrom = 0,
         GateTo = 0.5,   // snapshots 0, 1, 2
         GateThreshold = 0.5,
+        AmbiguousMargin = PurifierOptions.AmbiguousMarginOff,   // the tests of the margin set it
+        SettledFit = PurifierOptions.SettledFitOff,             // every trace read to its end
     };
 
     private static PurificationResult Reconstruct(PurifierOptions options, double input)

@@ -1,14 +1,16 @@
 using DipDefense.Defense;
 using DipDefense.Dip;
 using DipDefense.Tests.Dip;
+using DipDefense.Victims;
 
 namespace DipDefense.Tests.Defense;
 
 /// <summary>
-/// <see cref="PurifierOptions.SettledFit"/>, the early stop per trace: the reconstruction cuts a full trace where the stop
-/// would have ended it, and the purifier, which stops the fit there, returns the same bytes.
+/// The early stops per trace, <see cref="PurifierOptions.SettledFit"/> and <see cref="PurifierOptions.MarkedHorizon"/>: the
+/// reconstruction cuts a full trace where a stop would have ended it, and the purifier, which stops the fit there, returns
+/// the same bytes.
 /// </summary>
-public class SettledFitTests
+public class EarlyStopTests
 {
     private const int Side = 16;
 
@@ -21,14 +23,15 @@ public class SettledFitTests
         GateFrom = 0.1,     // the window [1, 2): the stop may come after snapshot 1
         GateTo = 0.2,
         PoorFit = 0.98,
+        AmbiguousMargin = PurifierOptions.AmbiguousMarginOff,
         SettledFit = 0.99,
     };
 
-    private static PurificationResult Reconstruct(PurifierOptions options, double[] values, double input)
+    private static PurificationResult Reconstruct(PurifierOptions options, double[] values, double input, IClassifier? victim = null)
     {
         using var snapshots = stack(values.Select(v => full([1, Side, Side], v, ScalarType.Float32)).ToArray());
         using var x = full([1, Side, Side], input, ScalarType.Float32);
-        return new DecisionSpaceReconstruction(new ThresholdClassifier(), options).ReconstructOne(snapshots, x);
+        return new DecisionSpaceReconstruction(victim ?? new ThresholdClassifier(), options).ReconstructOne(snapshots, x);
     }
 
     [Fact]
@@ -74,6 +77,47 @@ public class SettledFitTests
     }
 
     [Fact]
+    public void AMarkedTraceIsReadUpToTheMarkedHorizonOnly()
+    {
+        // Prototypes 0.2, 0.5, 0.8: the input is class 2; snapshots 1–3 are class 1 (marked after w = 1, support below θ),
+        // the last four class 0, which wins the vote over the whole trace.
+        double[] values = [0.8, 0.45, 0.5, 0.55, 0.2, 0.2, 0.2, 0.2];
+        var options = EightSnapshots with { SettledFit = PurifierOptions.SettledFitOff, GateThreshold = 1, MarkedHorizon = 0.5 };
+        using var whole = Reconstruct(options with { MarkedHorizon = 1 }, values, 0.8, new PrototypeClassifier());
+        Assert.Equal(0, whole.Diagnostics[0].VotedClass);
+        Assert.Equal(1, whole.Diagnostics[0].TraceShare);
+
+        using var cut = Reconstruct(options, values, 0.8, new PrototypeClassifier());
+        var d = Assert.Single(cut.Diagnostics);
+        Assert.Equal(1, d.VotedClass);               // snapshots 1–3 only: round(0.5 · 8) − 1 = 3 is the last read
+        Assert.Equal(2, d.VotedSnapshot);            // 0.5, the prototype of class 1
+        Assert.Equal(4.0 / 8, d.TraceShare);
+        Assert.Equal(1, d.FinalLabel);
+    }
+
+    [Fact]
+    public void ATraceNotMarkedByTheMarkedHorizonRunsOn()
+    {
+        // The label changes after the cut (snapshot 5): the trace is marked, but only later, so it is read to its end.
+        double[] values = [0.8, 0.8, 0.8, 0.8, 0.8, 0.2, 0.2, 0.2];
+        var options = EightSnapshots with { SettledFit = PurifierOptions.SettledFitOff, GateThreshold = 1, MarkedHorizon = 0.5 };
+        using var result = Reconstruct(options, values, 0.8, new PrototypeClassifier());
+        var d = Assert.Single(result.Diagnostics);
+        Assert.False(d.PassedThrough);
+        Assert.Equal(1, d.TraceShare);
+    }
+
+    [Fact]
+    public void AMarkedHorizonOutsideItsRangeOrBeforeTheGateIsRefusedByName()
+    {
+        var ok = new PurifierOptions { MarkedHorizon = 0.5 };
+        ok.Validate();
+        foreach (double bad in new[] { 0, 1.5, double.NaN, 0.2 })   // 0.2: after snapshot 39, before the gate window ends (59)
+            Assert.Contains("MarkedHorizon", Assert.Throws<ArgumentException>(() => (ok with { MarkedHorizon = bad }).Validate()).Message);
+        (ok with { MarkedHorizon = 0.2, Selection = PurifierSelection.Paper }).Validate();   // the vote's stop: unused there
+    }
+
+    [Fact]
     public void ASettledFitOutsideItsRangeIsRefusedByName()
     {
         var ok = new PurifierOptions { PoorFit = 0.98, SettledFit = 0.95 };
@@ -83,8 +127,11 @@ public class SettledFitTests
             Assert.Contains("SettledFit", Assert.Throws<ArgumentException>(() => (ok with { SettledFit = bad }).Validate()).Message);
     }
 
-    [Fact]
-    public void ThePurifierStopsSettledTracesDuringTheFitAndMatchesTheFullTracesCutByTheReconstruction()
+    [Theory]
+    [InlineData(0.05, 1, false)]
+    [InlineData(0, 0.5, true)]       // many class boundaries: traces change label after w and are marked
+    [InlineData(0.05, 0.5, true)]
+    public void ThePurifierStopsTracesDuringTheFitAndMatchesTheFullTracesCutByTheReconstruction(double settledFit, double markedHorizon, bool bins)
     {
         using var images = SyntheticImages.GradientWithSquare(3, 3, Side, Side);
         var options = new PurifierOptions
@@ -96,10 +143,11 @@ public class SettledFitTests
             GateFrom = 0.1,
             GateTo = 0.3,
             PoorFit = PurifierOptions.PoorFitOff,
-            SettledFit = 0.05,
+            SettledFit = settledFit,
+            MarkedHorizon = markedHorizon,
             BatchSize = 2,
         };
-        var victim = new PrototypeClassifier();
+        IClassifier victim = bins ? new BrightnessBinsClassifier() : new PrototypeClassifier();
         using var purified = new DecisionSpacePurifier(victim, options).Purify(images);
         using var alone = new DecisionSpacePurifier(victim, options with { BatchSize = 1 }).Purify(images);
 
