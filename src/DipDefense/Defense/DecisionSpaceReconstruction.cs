@@ -350,7 +350,7 @@ public sealed class DecisionSpaceReconstruction
     private (int Snapshot, TraceEnd End)[][] Stops(DecisionMapping[] mappings, int recorded, int read) =>
         [.. mappings.Select(m => Enumerable.Range(0, m.Traces)
             .Select(b => Options.SettledFit == PurifierOptions.SettledFitOff && Options.MarkedCut(recorded) < 0 ? (read - 1, TraceEnd.Full)
-                : TraceStopRule.Stop(m.LabelsOf(b), m.SsimOf(b), m.SupportOf(b), m.InputLabelOf(b), Options, recorded, read))
+                : TraceStopRule.Stop(m.LabelsOf(b), m.SsimOf(b), m.SupportOf(b), m.InputLabelOf(b), m.InputMarginOf(b), Options, recorded, read))
             .ToArray())];
 
     /// <summary>Traces [B, M, C, H, W] with trace b's snapshots after <paramref name="stops"/>[b] replaced by that one.</summary>

@@ -34,8 +34,8 @@ internal sealed class EarlyTraceStop : IDipTraceStop
         int recorded = options.Trace.Snapshots;
         lastRead = options.HorizonSnapshots(recorded) - 1;
         using var noGrad = no_grad();
-        inputLabels = victim.PredictLabels(targets);
-        rules = [.. inputLabels.Select(y => new TraceStopRule(y, options, recorded))];
+        (inputLabels, double[] margins) = victim.PredictLabelsAndMargins(targets);
+        rules = [.. inputLabels.Select((y, r) => new TraceStopRule(y, margins[r], options, recorded))];
     }
 
     /// <inheritdoc />

@@ -238,7 +238,8 @@ public sealed record PurifierOptions
     /// H_m, the marked horizon: an early stop per trace of <see cref="PurifierSelection.Vote"/> (beyond the paper;
     /// docs/method.md, "Early stop"). A trace that has marked its input for good by snapshot round(H_m·M) − 1 (a label other
     /// than y′ after w, with the gate's support below θ) stops there, and the rules read it up to there: its vote, its
-    /// output snapshot and its final fit. 1 (the default) runs marked traces to the end; otherwise in (0, 1), and
+    /// output snapshot and its final fit. Only the traces of an input at or above <see cref="AmbiguousMargin"/> stop so
+    /// (below it, its own label may vote, which reads the final fit). 1 (the default) runs marked traces to the end; otherwise in (0, 1), and
     /// round(H_m·M) − 1 must not come before <see cref="FirstSettledSnapshot"/>. With <see cref="LateChangeFit"/> below 1
     /// the marking also asks for the final fit, which a cut trace reads at the cut.
     /// </summary>

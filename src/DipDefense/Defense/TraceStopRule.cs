@@ -29,8 +29,9 @@ internal sealed class TraceStopRule
     private bool carried = true, changed;
     private double supportSum;
 
-    /// <summary>The rule for a trace of <paramref name="recorded"/> snapshots fitted to an input the victim labels <paramref name="inputLabel"/>.</summary>
-    public TraceStopRule(long inputLabel, PurifierOptions options, int recorded)
+    /// <summary>The rule for a trace of <paramref name="recorded"/> snapshots fitted to an input the victim labels
+    /// <paramref name="inputLabel"/> with the logit margin <paramref name="inputMargin"/>.</summary>
+    public TraceStopRule(long inputLabel, double inputMargin, PurifierOptions options, int recorded)
     {
         this.inputLabel = inputLabel;
         warmUp = options.WarmUp;
@@ -39,7 +40,8 @@ internal sealed class TraceStopRule
         (gateStart, gateEnd) = options.GateWindow(recorded);
         gated = options.Selection != PurifierSelection.Paper;
         threshold = options.GateThreshold;
-        markedCut = options.MarkedCut(recorded);
+        // An input below the ambiguous margin may vote with its own label, which asks for the final fit: its traces run on.
+        markedCut = inputMargin >= options.AmbiguousMargin ? options.MarkedCut(recorded) : -1;
     }
 
     private bool SettledOn => settledFit != PurifierOptions.SettledFitOff;
@@ -77,9 +79,9 @@ internal sealed class TraceStopRule
     /// stops (read − 1 when it runs to the end) and how.
     /// </summary>
     public static (int Snapshot, TraceEnd End) Stop(IReadOnlyList<long> labels, IReadOnlyList<double> ssim, IReadOnlyList<double> inputProbability,
-        long inputLabel, PurifierOptions options, int recorded, int read)
+        long inputLabel, double inputMargin, PurifierOptions options, int recorded, int read)
     {
-        var rule = new TraceStopRule(inputLabel, options, recorded);
+        var rule = new TraceStopRule(inputLabel, inputMargin, options, recorded);
         for (int m = 0; m < read - 1; m++)
         {
             bool needsFit = rule.Watching(m) && rule.TakeLabel(m, labels[m], inputProbability[m]);

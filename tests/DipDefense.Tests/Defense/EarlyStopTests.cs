@@ -93,6 +93,10 @@ public class EarlyStopTests
         Assert.Equal(2, d.VotedSnapshot);            // 0.5, the prototype of class 1
         Assert.Equal(4.0 / 8, d.TraceShare);
         Assert.Equal(1, d.FinalLabel);
+
+        // Below the ambiguous margin (the victim's margin on the input is 4.5) its own label may vote, which reads the final fit: not cut.
+        using var ambiguous = Reconstruct(options with { AmbiguousMargin = 10 }, values, 0.8, new PrototypeClassifier());
+        Assert.Equal(1, ambiguous.Diagnostics[0].TraceShare);
     }
 
     [Fact]
@@ -143,6 +147,7 @@ public class EarlyStopTests
             GateFrom = 0.1,
             GateTo = 0.3,
             PoorFit = PurifierOptions.PoorFitOff,
+            AmbiguousMargin = PurifierOptions.AmbiguousMarginOff,
             SettledFit = settledFit,
             MarkedHorizon = markedHorizon,
             BatchSize = 2,
