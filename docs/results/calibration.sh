@@ -24,12 +24,13 @@ for attack in pgd cw ddn; do
   [ -f "$work/$attack.bin" ] || "${cli[@]}" attack --model "$model" --data "$data" --attack "$attack" --out "$work/$attack.bin" >/dev/null
 done
 sets=(--data "$data" --data "$work/pgd.bin" --data "$work/cw.bin" --data "$work/ddn.bin")
-calibrate() { "${cli[@]}" calibrate --model "$model" "${sets[@]}" --clean "$data" --batch 16 --trace-cache "$work/traces" "$@"; }
+# Steps 1-12 ran before the early stops existed (section 13): they are pinned off there.
+calibrate() { "${cli[@]}" calibrate --model "$model" "${sets[@]}" --clean "$data" --batch 16 --trace-cache "$work/traces" --settled-fit 0 --marked-horizon 1 "$@"; }
 
 echo "## 1. The input-noise regularisation σ_z on clean and PGD (offsets 0–63), the paper's rule at w 10, 20, 40"
 for sigma in 0 1/20 1/10; do
   "${cli[@]}" calibrate --model "$model" --data "$data" --data "$work/pgd.bin" --clean "$data" --offset 0 --count 64 --batch 16 \
-    --trace-cache "$work/traces" --input-noise "$sigma" --selection paper --tau 0.7 --warmup 10,20,40 --json > "$work/sigma-$(echo $sigma | tr / _).json"
+    --trace-cache "$work/traces" --input-noise "$sigma" --selection paper --tau 0.7 --warmup 10,20,40 --settled-fit 0 --json > "$work/sigma-$(echo $sigma | tr / _).json"
 done
 
 echo "## 2. σ_z = 1/30 on all four sets (offsets 0–63): warm-up, τ, the support gate"
@@ -65,7 +66,7 @@ calibrate --offset 0 --count 250 --input-noise 1/30 "${grid[@]}" --json > "$work
 calibrate --offset 250 --count 250 --input-noise 1/30 "${grid[@]}" --json > "$work/confirm-margin.json"
 [ -f "$work/fgsm.bin" ] || "${cli[@]}" attack --model "$model" --data "$data" --attack fgsm --out "$work/fgsm.bin" >/dev/null
 "${cli[@]}" calibrate --model "$model" --data "$data" --data "$work/fgsm.bin" --clean "$data" --batch 16 --trace-cache "$work/traces" \
-  --offset 250 --count 250 --input-noise 1/30 --selection vote --warmup 30 --gate-threshold 0.6,1 --gate-window 0.1-0.3 \
+  --settled-fit 0 --marked-horizon 1 --offset 250 --count 250 --input-noise 1/30 --selection vote --warmup 30 --gate-threshold 0.6,1 --gate-window 0.1-0.3 \
   --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0,5,10,15,20,25,30 --own-label-weight 0.25,0.35 --seeds 1 --horizon 1 \
   --json > "$work/fgsm-margin.json"
 
@@ -116,3 +117,19 @@ for range in "0 64" "250 64" "314 64" "378 122"; do
 done
 python3 docs/results/combine_calibrations.py "$work/fit-250-64.json" "$work/fit-314-64.json"
 python3 docs/results/combine_calibrations.py "$work/fit-250-64.json" "$work/fit-314-64.json" "$work/fit-378-122.json"
+
+echo "## 13. The clean guard as the default; the early stops per trace (settled fit φ_s, marked horizon H_m): chosen on"
+echo "##     0-63, confirmed on 250-499 (five sets with FGSM; the traces of step 12, so only the grids run)"
+stops() { "${cli[@]}" calibrate --model "$model" "${sets[@]}" --clean "$data" --batch 16 --trace-cache "$work/traces" --input-noise 1/30 \
+  --selection vote --warmup 30 --gate-threshold 1 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 20 \
+  --own-label-weight 0.35 --ambiguous-fit 0.975 --seeds 2 --horizon 1 "$@"; }
+stops --offset 0 --count 64 --settled-fit 0,0.98,0.985,0.99 --marked-horizon 1 --json > "$work/settled-0-64.json"
+stops --offset 0 --count 64 --settled-fit 0,0.9,0.93,0.95,0.96,0.97,0.98 --marked-horizon 1 --json > "$work/settled-low-0-64.json"
+stops --offset 0 --count 64 --settled-fit 0,0.98 --marked-horizon 0.4,0.5,0.6,0.7,0.8,1 --json > "$work/marked-unambiguous-0-64.json"
+for range in "250 64" "314 64" "378 122"; do
+  set -- $range
+  stops --offset "$1" --count "$2" --settled-fit 0,0.98,0.985,0.99 --marked-horizon 1 --json > "$work/settled-$1-$2.json"
+  stops --offset "$1" --count "$2" --settled-fit 0,0.98 --marked-horizon 0.4,1 --json > "$work/marked-unambiguous-$1-$2.json"
+done
+python3 docs/results/combine_calibrations.py "$work/settled-250-64.json" "$work/settled-314-64.json" "$work/settled-378-122.json"
+python3 docs/results/combine_calibrations.py "$work/marked-unambiguous-250-64.json" "$work/marked-unambiguous-314-64.json" "$work/marked-unambiguous-378-122.json"

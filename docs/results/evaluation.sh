@@ -67,22 +67,22 @@ evaluate_and_report() {
 }
 evaluate_and_report evaluation "$count" \
   --defense none,decision-dip,jpeg,bit-depth,median --attack clean,fgsm:8/255,pgd:8/255,bim:8/255,mifgsm:8/255,cw,ddn \
-  --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0 --late-change-fit 1 --ambiguous-margin 0 --seeds 1 --horizon 1
+  --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0 --late-change-fit 1 --ambiguous-margin 0 --seeds 1 --horizon 1 --settled-fit 0 --marked-horizon 1
 evaluate_and_report bpda-vote "$bpda_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 \
-  --selection vote --warmup 30 --gate-threshold 0.6 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 1 --horizon 1
+  --selection vote --warmup 30 --gate-threshold 0.6 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 1 --horizon 1 --settled-fit 0 --marked-horizon 1
 evaluate_and_report baselines "$baseline_count" --defense none,jpeg,bit-depth,median \
   --attack clean,fgsm:2/255,fgsm:4/255,fgsm:8/255,pgd:2/255,pgd:4/255,pgd:8/255,bim:2/255,bim:4/255,bim:8/255,mifgsm:2/255,mifgsm:4/255,mifgsm:8/255,cw,ddn
 evaluate_and_report two-traces "$two_trace_count" --defense none,decision-dip --attack clean,fgsm:8/255,pgd:8/255,bim:8/255,mifgsm:8/255,cw,ddn \
-  --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 2 --horizon 1
+  --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 2 --horizon 1 --settled-fit 0 --marked-horizon 1
 table1_attacks=clean,fgsm:2/255,fgsm:4/255,fgsm:8/255,pgd:2/255,pgd:4/255,pgd:8/255,bim:2/255,bim:4/255,bim:8/255,mifgsm:2/255,mifgsm:4/255,mifgsm:8/255,cw,ddn
 if [ "$table1_count" -gt 0 ]; then
   evaluate_into table1 "$table1_count" --defense none,decision-dip --attack "$table1_attacks" \
-    --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 2 --horizon 1
+    --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 2 --horizon 1 --settled-fit 0 --marked-horizon 1
   evaluate_into table1-baselines "$table1_baselines_count" --defense none,dipdefend,jpeg,bit-depth,median --attack "$table1_attacks"
   "${cli[@]}" report --store docs/results/table1/results.db --store docs/results/table1-baselines/results.db --out docs/results/table1/report
 fi
 evaluate_and_report bpda-two-traces "$bpda_two_trace_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 \
-  --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 2 --horizon 1
+  --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 2 --horizon 1 --settled-fit 0 --marked-horizon 1
 evaluate_and_report bpda-dipdefend "$bpda_dipdefend_count" --defense dipdefend --attack clean,pgd:8/255,bpda-pgd:8/255
 evaluate_and_report bpda-eot2 "$bpda_eot2_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 --eot 2 \
-  --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 2 --horizon 1
+  --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 2 --horizon 1 --settled-fit 0 --marked-horizon 1

@@ -92,7 +92,8 @@ internal sealed class DefenseOptions
     [
         ("poor_fit", PurifierOptions.PoorFitOff, ["poor_fit"]),
         ("late_change_fit", PurifierOptions.LateChangeFitOff, ["late_change_fit"]),
-        ("ambiguous_margin", PurifierOptions.AmbiguousMarginOff, ["ambiguous_margin", "own_label_weight"]),
+        // φ_a is a condition of the margin: without the margin it decides nothing.
+        ("ambiguous_margin", PurifierOptions.AmbiguousMarginOff, ["ambiguous_margin", "own_label_weight", "ambiguous_fit"]),
         ("ambiguous_fit", PurifierOptions.AmbiguousFitOff, ["ambiguous_fit"]),
         ("seeds", 1, ["seeds"]),
         ("mark_quorum", PurifierOptions.MarkQuorumAll, ["mark_quorum"]),

@@ -75,6 +75,7 @@ internal static class PurifyCommand
             double? ceiling = Share((d, i) => d.TraceShowsLabel(labels[i], options.WarmUp));
             double? lockInMedian = dip is null ? null : Median(diagnostics.Select(d => (double)d.LockIn));
             double? passedThrough = Share((d, _) => d.PassedThrough);
+            double? traceShare = dip is null ? null : diagnostics.Average(d => d.TraceShare);
             DatasetWriter.Write(purified, outPath, format);
 
             var timings = dip?.Timings;
@@ -89,6 +90,7 @@ internal static class PurifyCommand
                 trace_ceiling = ceiling,
                 lock_in_median = lockInMedian,
                 passed_through_share = passedThrough,
+                trace_share = traceShare,   // the share of the DIP fit that ran (early stops, horizon)
                 images = diagnostics.Select((d, i) => new
                 {
                     index = result.GetValue(data.Offset) + i,
@@ -105,6 +107,7 @@ internal static class PurifyCommand
                     voted_class = d.VotedClass,
                     output_trace = d.OutputTrace,
                     voted_snapshot = d.VotedSnapshot,
+                    trace_share = d.TraceShare,
                 }),
                 seconds,
                 seconds_per_image = seconds / report.Count,

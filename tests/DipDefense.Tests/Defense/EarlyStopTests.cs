@@ -25,6 +25,7 @@ public class EarlyStopTests
         PoorFit = 0.98,
         AmbiguousMargin = PurifierOptions.AmbiguousMarginOff,
         SettledFit = 0.99,
+        MarkedHorizon = 1,      // the tests of the marked stop set it
     };
 
     private static PurificationResult Reconstruct(PurifierOptions options, double[] values, double input, IClassifier? victim = null)
@@ -112,13 +113,17 @@ public class EarlyStopTests
     }
 
     [Fact]
-    public void AMarkedHorizonOutsideItsRangeOrBeforeTheGateIsRefusedByName()
+    public void AMarkedHorizonOutsideItsRangeIsRefusedByNameAndItsCutWaitsForTheGateWindow()
     {
         var ok = new PurifierOptions { MarkedHorizon = 0.5 };
         ok.Validate();
-        foreach (double bad in new[] { 0, 1.5, double.NaN, 0.2 })   // 0.2: after snapshot 39, before the gate window ends (59)
+        Assert.Equal(99, ok.MarkedCut(200));
+        foreach (double bad in new[] { 0, 1.5, double.NaN, -0.5 })
             Assert.Contains("MarkedHorizon", Assert.Throws<ArgumentException>(() => (ok with { MarkedHorizon = bad }).Validate()).Message);
-        (ok with { MarkedHorizon = 0.2, Selection = PurifierSelection.Paper }).Validate();   // the vote's stop: unused there
+        Assert.Equal(59, (ok with { MarkedHorizon = 0.2 }).MarkedCut(200));              // not before the gate window ends
+        Assert.Equal(79, (ok with { MarkedHorizon = 0.6, Horizon = 0.4 }).MarkedCut(200));  // not after the horizon
+        Assert.Equal(-1, (ok with { MarkedHorizon = 1 }).MarkedCut(200));
+        Assert.Equal(-1, (ok with { Selection = PurifierSelection.Paper }).MarkedCut(200));  // the vote's stop
     }
 
     [Fact]

@@ -25,7 +25,8 @@ public class PurifierOptionsTests
         Assert.Equal(20, options.AmbiguousMargin);
         Assert.Equal(0.35, options.OwnLabelWeight);
         Assert.Equal(0.975, options.AmbiguousFit);
-        Assert.Equal(0.98, options.SettledFit);     // the early stop per trace (section 13)
+        Assert.Equal(0.98, options.SettledFit);     // the early stops per trace (section 13)
+        Assert.Equal(0.4, options.MarkedHorizon);
     }
 
     [Theory]

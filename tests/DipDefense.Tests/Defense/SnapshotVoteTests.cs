@@ -110,6 +110,7 @@ public class SnapshotVoteTests
         GateThreshold = 0.5,
         AmbiguousMargin = PurifierOptions.AmbiguousMarginOff,   // the tests of the margin set it
         SettledFit = PurifierOptions.SettledFitOff,             // every trace read to its end
+        MarkedHorizon = 1,
     };
 
     private static PurificationResult Reconstruct(PurifierOptions options, double input)
