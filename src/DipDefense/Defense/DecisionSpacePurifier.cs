@@ -25,7 +25,9 @@ namespace DipDefense.Defense;
 /// everything else runs without gradients, and the input is never differentiated through (wrap the purifier
 /// in <c>Bpda</c> for defense-aware attacks; its BPDA substitute is the identity). Everything runs on the images' device.
 /// </para>
-/// <para>Queries per image: K·M + P·(G − 1) + 1 for P used pairs (P ≤ N).</para>
+/// <para>Queries per image: K·M + P·(G − 1) + 1 for P used pairs (P ≤ N); with the early stops
+/// (<see cref="PurifierOptions.SettledFit"/>, <see cref="PurifierOptions.MarkedHorizon"/>) also K for the inputs and one per
+/// snapshot a stop watches during the fit, at most K·M more.</para>
 /// </remarks>
 public sealed class DecisionSpacePurifier : IPurifier
 {
@@ -101,7 +103,7 @@ public sealed class DecisionSpacePurifier : IPurifier
                 long[] seeds = Options.TraceSeeds(start, count);
                 var forwarder = progress is null ? null : new TraceProgressForwarder(progress, clock, start, count, total);
                 // The early stops end each trace where the reconstruction would cut it (docs/method.md, "Early stop").
-                IDipTraceStop? stop = Options.SettledFit == PurifierOptions.SettledFitOff && Options.MarkedCut(Options.Trace.Snapshots) < 0 ? horizonStop
+                IDipTraceStop? stop = !Options.SettledStopOn && Options.MarkedCut(Options.Trace.Snapshots) < 0 ? horizonStop
                     : new EarlyTraceStop(Victim, targets, Options, horizonStop);
                 DipTraceResult trace;
                 using (enable_grad())

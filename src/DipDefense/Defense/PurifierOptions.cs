@@ -221,7 +221,8 @@ public sealed record PurifierOptions
     public const double SettledFitOff = 0;
 
     /// <summary>
-    /// φ_s, the settled fit: an early stop per trace (beyond the paper; docs/method.md, "Early stop"). A trace stops after
+    /// φ_s, the settled fit: an early stop per trace of <see cref="PurifierSelection.Vote"/> (beyond the paper; docs/method.md,
+    /// "Early stop"; the other modes, the paper's steps among them, run every trace to the end). A trace stops after
     /// snapshot s once s is past w and the gate window (<see cref="FirstSettledSnapshot"/>), every snapshot from w to s
     /// carries the input's label y′, and s fits the input with SSIM ≥ φ_s; its later snapshots repeat s, and under
     /// <see cref="PurifierSelection.Vote"/> it does not mark its input (with φ_s ≥ <see cref="PoorFit"/> it could not
@@ -254,6 +255,10 @@ public sealed record PurifierOptions
     public int MarkedCut(int snapshots) =>
         MarkedHorizon >= 1 || Selection != PurifierSelection.Vote ? -1
             : Math.Min(Math.Max((int)Math.Round(MarkedHorizon * snapshots) - 1, FirstSettledSnapshot(snapshots)), HorizonSnapshots(snapshots) - 1);
+
+    /// <summary>Whether <see cref="SettledFit"/> stops traces: it is on and the selection is the vote.</summary>
+    [JsonIgnore]   // derived from SettledFit and Selection, not a setting of its own
+    public bool SettledStopOn => SettledFit != SettledFitOff && Selection == PurifierSelection.Vote;
 
     /// <summary>The first snapshot after which <see cref="SettledFit"/> may stop a trace of <paramref name="snapshots"/>
     /// snapshots: w, or the last snapshot of the gate window when that is later (the gate reads the whole window).</summary>

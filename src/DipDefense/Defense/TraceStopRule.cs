@@ -36,7 +36,7 @@ internal sealed class TraceStopRule
         this.inputLabel = inputLabel;
         warmUp = options.WarmUp;
         first = options.FirstSettledSnapshot(recorded);
-        settledFit = options.SettledFit;
+        settledFit = options.SettledStopOn ? options.SettledFit : PurifierOptions.SettledFitOff;
         (gateStart, gateEnd) = options.GateWindow(recorded);
         gated = options.Selection != PurifierSelection.Paper;
         threshold = options.GateThreshold;

@@ -53,6 +53,19 @@ public class EarlyStopTests
         Assert.Equal(1, stopped.FinalLabel);
     }
 
+    [Theory]
+    [InlineData(PurifierSelection.Paper)]
+    [InlineData(PurifierSelection.SupportGate)]
+    public void TheStopsAreTheVotesTheOtherModesReadEveryTraceToItsEnd(PurifierSelection selection)
+    {
+        double[] values = [0.3, 0.6, 0.6, 0.6, 0.6, 0.6, 0.3, 0.3];
+        var options = EightSnapshots with { Selection = selection, MarkedHorizon = 0.5 };
+        Assert.False(options.SettledStopOn);
+        Assert.Equal(-1, options.MarkedCut(8));
+        using var result = Reconstruct(options, values, 0.6);
+        Assert.Equal(1, Assert.Single(result.Diagnostics).TraceShare);
+    }
+
     [Fact]
     public void AStoppedTraceDoesNotMarkItsInputEvenWhenItsFitIsBelowThePoorFit()
     {
