@@ -41,7 +41,9 @@
 # 13): their commands turn both off. Tenth, docs/results/bpda-default/: the same BPDA (EOT R = 1, the attacker knowing
 # the seed) against the defaults since then (K = 2, θ = 1, φ_p = 0.98, μ = 20, λ = 0.35, φ_a = 0.975, the early stops
 # φ_s = 0.98 and H_m = 0.4, named here), next to clean and plain PGD, images 250.. (BPDA_DEFAULT_COUNT, default 16).
-# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT] [TABLE1_BASELINES_COUNT] [BPDA_DIPDEFEND_COUNT] [BPDA_EOT2_COUNT] [BPDA_DEFAULT_COUNT]
+# Eleventh, docs/results/table1-default/: the paper's Table 1 and 2 columns for those defaults and no defense, images
+# 250.. (TABLE1_DEFAULT_COUNT, default 16).
+# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT] [TABLE1_BASELINES_COUNT] [BPDA_DIPDEFEND_COUNT] [BPDA_EOT2_COUNT] [BPDA_DEFAULT_COUNT] [TABLE1_DEFAULT_COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 shared=../shared
@@ -55,6 +57,7 @@ table1_baselines_count=${7:-$table1_count}
 bpda_dipdefend_count=${8:-16}
 bpda_eot2_count=${9:-4}
 bpda_default_count=${10:-16}
+table1_default_count=${11:-16}
 dotnet build src/DipDefense.Cli -c Release -v q -nologo >/dev/null
 cli=(dotnet src/DipDefense.Cli/bin/Release/net10.0/DipDefense.Cli.dll)
 # evaluate_into FOLDER COUNT SETTINGS...: images 250.. into docs/results/FOLDER/results.db.
@@ -91,6 +94,7 @@ evaluate_and_report bpda-two-traces "$bpda_two_trace_count" --defense decision-d
 evaluate_and_report bpda-dipdefend "$bpda_dipdefend_count" --defense dipdefend --attack clean,pgd:8/255,bpda-pgd:8/255
 evaluate_and_report bpda-eot2 "$bpda_eot2_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 --eot 2 \
   --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 2 --horizon 1 --settled-fit 0 --marked-horizon 1
-evaluate_and_report bpda-default "$bpda_default_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 \
-  --selection vote --warmup 30 --gate-threshold 1 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 20 \
-  --own-label-weight 0.35 --ambiguous-fit 0.975 --seeds 2 --horizon 1 --settled-fit 0.98 --marked-horizon 0.4
+defaults=(--selection vote --warmup 30 --gate-threshold 1 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 20
+  --own-label-weight 0.35 --ambiguous-fit 0.975 --seeds 2 --horizon 1 --settled-fit 0.98 --marked-horizon 0.4)
+evaluate_and_report bpda-default "$bpda_default_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 "${defaults[@]}"
+evaluate_and_report table1-default "$table1_default_count" --defense none,decision-dip --attack "$table1_attacks" "${defaults[@]}"
