@@ -65,8 +65,8 @@ internal sealed class DefenseOptions
     };
 
     /// <summary>
-    /// The settings of the chosen defense that decide its output (for a store's settings record): batch size and workers,
-    /// which change only the speed, are left out; the DIP defenses add the trace's arithmetic version
+    /// The settings of the chosen defense that decide its output (for a store's settings record): batch size, refill and
+    /// workers, which change only the speed, are left out; the DIP defenses add the trace's arithmetic version
     /// (<see cref="DipTraceRunner.ArithmeticVersion"/>), so that a store's rows never mix two versions of the kernels.
     /// </summary>
     public static object? SettingsOf(DefenseChoice choice) => choice.Name switch
@@ -74,7 +74,7 @@ internal sealed class DefenseOptions
         // Seeds as run: the modes other than the vote read one trace whatever Seeds says.
         DefenseChoice.DecisionDip => WithTraceArithmetic(WithoutSettingsAddedLaterWhenOff(choice.DecisionDipOptions with
         {
-            BatchSize = 0, Seeds = choice.DecisionDipOptions.TracesPerImage, Trace = choice.DecisionDipOptions.Trace with { Workers = 0 },
+            BatchSize = 0, RefillBatches = 0, Seeds = choice.DecisionDipOptions.TracesPerImage, Trace = choice.DecisionDipOptions.Trace with { Workers = 0 },
         })),
         DefenseChoice.DipDefend => WithTraceArithmetic(JsonSerializer.SerializeToNode(choice.DipDefendOptions with { BatchSize = 0, Workers = 0 }, RunSettings.JsonOptions)!.AsObject()),
         DefenseChoice.Jpeg => choice.JpegOptions,
@@ -99,6 +99,8 @@ internal sealed class DefenseOptions
         ("mark_quorum", PurifierOptions.MarkQuorumAll, ["mark_quorum"]),
         ("settled_fit", PurifierOptions.SettledFitOff, ["settled_fit"]),
         ("marked_horizon", 1, ["marked_horizon"]),
+        // Speed only, set to 0 by SettingsOf: never part of a store's settings.
+        ("refill_batches", 0, ["refill_batches"]),
     ];
 
     static JsonObject WithTraceArithmetic(JsonObject settings)

@@ -17,6 +17,7 @@ internal sealed class PurifierOptionsBinding
     public Option<int> Iterations { get; } = new("--iterations") { Description = "DIP iterations T.", DefaultValueFactory = _ => Defaults.Trace.Iterations };
     public Option<int> Snapshots { get; } = new("--snapshots") { Description = "Snapshots M along the trace (must divide T).", DefaultValueFactory = _ => Defaults.Trace.Snapshots };
     public Option<int> Batch { get; } = new("--batch") { Description = "Images purified together by one batched DIP computation (speed only; results do not depend on it).", DefaultValueFactory = _ => Defaults.BatchSize };
+    public Option<int> RefillBatches { get; } = new("--refill-batches") { Description = "Batches one DIP fit works through, starting the next image's network whenever a trace ends (speed and memory only; 1: each batch on its own).", DefaultValueFactory = _ => Defaults.RefillBatches };
     public Option<long> Seed { get; } = new("--seed") { Description = "DIP seed; image i uses seed + i.", DefaultValueFactory = _ => Defaults.Trace.Seed };
     public Option<string> InputNoise { get; } = new("--input-noise") { Description = "σ_z: std of the fresh Gaussian noise added to the DIP input at every iteration, a number or a fraction such as 1/30 (0: off).", DefaultValueFactory = _ => Defaults.Trace.InputNoiseStd.ToString("R", System.Globalization.CultureInfo.InvariantCulture) };
     public Option<double> OutputAveraging { get; } = new("--output-averaging") { Description = "β: the snapshots are the exponential moving average of the DIP outputs with this weight (0: off; the official DIP uses 0.99).", DefaultValueFactory = _ => Defaults.Trace.OutputAveraging };
@@ -45,7 +46,7 @@ internal sealed class PurifierOptionsBinding
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Preset, Iterations, Snapshots, Batch, Seed, InputNoise, OutputAveraging, NoiseFree, Tau, WarmUp, StableRun, Pairs, Eta, Grid, Selection, GateThreshold, GateWindow, PoorFit, LateChangeFit, AmbiguousMargin, OwnLabelWeight, AmbiguousFit, Seeds, MarkQuorum, Horizon, MarkedHorizon, SettledFit })
+        foreach (var option in new Option[] { Preset, Iterations, Snapshots, Batch, RefillBatches, Seed, InputNoise, OutputAveraging, NoiseFree, Tau, WarmUp, StableRun, Pairs, Eta, Grid, Selection, GateThreshold, GateWindow, PoorFit, LateChangeFit, AmbiguousMargin, OwnLabelWeight, AmbiguousFit, Seeds, MarkQuorum, Horizon, MarkedHorizon, SettledFit })
             command.Options.Add(option);
     }
 
@@ -86,6 +87,7 @@ internal sealed class PurifierOptionsBinding
             SettledFit = result.GetValue(SettledFit),
             MarkedHorizon = result.GetValue(MarkedHorizon),
             BatchSize = result.GetValue(Batch),
+            RefillBatches = result.GetValue(RefillBatches),
         };
         options.Validate();
         return options;
@@ -121,5 +123,6 @@ internal sealed class PurifierOptionsBinding
         settled_fit = options.SettledFit,
         marked_horizon = options.MarkedHorizon,
         batch = options.BatchSize,
+        refill_batches = options.RefillBatches,
     };
 }

@@ -101,6 +101,9 @@ public sealed class DipPurifyOptions
         /// <summary>Rows purified together: 16.</summary>
         public static readonly int BatchSize = Core.BatchSize;
 
+        /// <summary>Batches one DIP fit works through: the core default (<see cref="PurifierOptions.RefillBatches"/>).</summary>
+        public static readonly int RefillBatches = Core.RefillBatches;
+
         /// <summary>TorchSharp device: "cpu".</summary>
         public const string Device = "cpu";
 
@@ -294,6 +297,14 @@ public sealed class DipPurifyOptions
     /// </summary>
     public int BatchSize = Defaults.BatchSize;
 
+    /// <summary>
+    /// Batches of <see cref="BatchSize"/> rows one DIP fit works through, starting the next row's network whenever a trace
+    /// ends, so that a batch does not wait for its longest trace; the cursor reads RefillBatches·BatchSize rows at a time.
+    /// Speed and memory only: results do not depend on it. At least 1 (1: each batch on its own). Default: the core
+    /// default (<see cref="PurifierOptions.RefillBatches"/>).
+    /// </summary>
+    public int RefillBatches = Defaults.RefillBatches;
+
     /// <summary>TorchSharp device that runs the purifier: "cpu", "cuda" or "cuda:N". Default "cpu".</summary>
     public string Device = Defaults.Device;
 
@@ -405,6 +416,7 @@ public sealed class DipPurifyOptions
             Eta = settings.Eta,
             GridSections = settings.GridSections,
             BatchSize = settings.BatchSize,
+            RefillBatches = settings.RefillBatches,
         };
     }
 
@@ -445,6 +457,7 @@ public sealed class DipPurifyOptions
         Eta = Eta,
         GridSections = GridSections,
         BatchSize = BatchSize,
+        RefillBatches = RefillBatches,
     };
 
     /// <summary>A copy, so that later changes to the caller's object do not reach a built transformer.</summary>

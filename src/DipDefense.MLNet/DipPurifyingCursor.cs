@@ -5,7 +5,7 @@ namespace DipDefense.MLNet;
 
 /// <summary>
 /// A cursor over <see cref="DipPurifiedDataView"/>: on <see cref="MoveNext"/> past its block, it reads the next
-/// <see cref="DipPurifyOptions.BatchSize"/> rows from the source (copying their pass-through values, row ids and
+/// <see cref="DipPurifyOptions.RefillBatches"/>·<see cref="DipPurifyOptions.BatchSize"/> rows from the source (copying their pass-through values, row ids and
 /// batch numbers, since the source cursor moves on), purifies them with one core call, then serves them one by one.
 /// </summary>
 /// <remarks>When no output column is active, nothing is purified and rows pass through one at a time.</remarks>
@@ -35,7 +35,7 @@ internal sealed class DipPurifyingCursor : DataViewRowCursor
         foreach (var column in columnsNeeded)
             active[column.Index] = true;
         purify = Enumerable.Range(binding.InputSchema.Count, active.Length - binding.InputSchema.Count).Any(i => active[i]);
-        int blockSize = purify ? parent.Options.BatchSize : 1;
+        int blockSize = purify ? parent.Options.BatchSize * parent.Options.RefillBatches : 1;
 
         var passThrough = Enumerable.Range(0, binding.InputSchema.Count).Where(i => active[i]).Select(i => binding.InputSchema[i]).ToList();
         var upstreamColumns = purify ? passThrough.Append(binding.Image.Column).DistinctBy(c => c.Index) : passThrough;

@@ -15,9 +15,9 @@ namespace DipDefense.Defense;
 /// <remarks>
 /// <para>
 /// Training-free and attack-agnostic: the victim is only queried for labels (<see cref="IClassifier.Predict"/>).
-/// Images are processed in chunks of <see cref="PurifierOptions.BatchSize"/>; each chunk runs one batched DIP
-/// trace (<see cref="DipTraceRunner"/>; under the vote its K traces per image, <see cref="PurifierOptions.TracesPerImage"/>, as one batch of K·B networks) and one
-/// <see cref="DecisionSpaceReconstruction"/>. Image i of a call uses DIP seed <c>Trace.Seed + i</c> (trace k:
+/// Images are processed in chunks of <see cref="PurifierOptions.RefillBatches"/>·<see cref="PurifierOptions.BatchSize"/>; each chunk
+/// runs one DIP fit (<see cref="DipTraceRunner"/>) of its K traces per image (<see cref="PurifierOptions.TracesPerImage"/>) that keeps
+/// K·B networks running and starts the next trace whenever one ends, then one <see cref="DecisionSpaceReconstruction"/>. Image i of a call uses DIP seed <c>Trace.Seed + i</c> (trace k:
 /// <see cref="PurifierOptions.TraceSeed"/>), so its result does not depend on the batch size or on the other images.
 /// </para>
 /// <para>
@@ -76,7 +76,7 @@ public sealed class DecisionSpacePurifier : IPurifier
         ImageBatchValidation.Check(images, nameof(images), 4, "[N, C, H, W]");
         cancellationToken.ThrowIfCancellationRequested();
 
-        int total = (int)images.shape[0], batchSize = Options.BatchSize, iterations = Options.Trace.Iterations, tracesPerImage = Options.TracesPerImage;
+        int total = (int)images.shape[0], chunkSize = Options.BatchSize * Options.RefillBatches, iterations = Options.Trace.Iterations, tracesPerImage = Options.TracesPerImage;
         var clock = Stopwatch.StartNew();
         var diagnostics = new List<PurificationDiagnostics>(total);
         var timings = new StageTimings();
@@ -87,27 +87,26 @@ public sealed class DecisionSpacePurifier : IPurifier
         {
             // The reconstruction reads the snapshots before the horizon only: the fit stops there.
             var horizonStop = Options.HorizonStop(Options.Trace.Snapshots);
-            for (int start = 0; start < total; start += batchSize)
+            for (int start = 0; start < total; start += chunkSize)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                int count = Math.Min(batchSize, total - start);
+                int count = Math.Min(chunkSize, total - start);
                 using var scope = NewDisposeScope();
                 var chunk = images.detach().narrow(0, start, count);
 
-                // The K traces of the chunk run as one batch of K·count networks (a fit of two networks costs little more than
-                // one where the batch is small; docs/performance.md): row k·count + b is trace k of image start + b, seed
-                // Trace.Seed + SeedStride·k + start + b. Each network depends only on its image and seed, so this equals K
-                // separate runs.
+                // The K traces of the chunk run in one fit of K·BatchSize networks at a time (a fit of two networks costs little
+                // more than one where the batch is small; docs/performance.md): row k·count + b is trace k of image start + b,
+                // seed Trace.Seed + SeedStride·k + start + b. Each network depends only on its image and seed, so this equals K
+                // separate runs, whatever the chunk and the batch.
                 var traceClock = Stopwatch.StartNew();
                 var targets = tracesPerImage == 1 ? chunk : cat(Enumerable.Repeat(chunk, tracesPerImage).ToArray(), 0);
                 long[] seeds = Options.TraceSeeds(start, count);
                 var forwarder = progress is null ? null : new TraceProgressForwarder(progress, clock, start, count, total);
                 // The early stops end each trace where the reconstruction would cut it (docs/method.md, "Early stop").
-                IDipTraceStop? stop = !Options.SettledStopOn && Options.MarkedCut(Options.Trace.Snapshots) < 0 ? horizonStop
-                    : new EarlyTraceStop(Victim, targets, Options, horizonStop);
+                IDipTraceStop? stop = Options.EarlyStopsOn(Options.Trace.Snapshots) ? new EarlyTraceStop(Victim, targets, Options, horizonStop) : horizonStop;
                 DipTraceResult trace;
                 using (enable_grad())
-                    trace = new DipTraceRunner(Options.Trace).Run(targets, forwarder, cancellationToken, stop, seeds);
+                    trace = new DipTraceRunner(Options.Trace).Run(targets, forwarder, cancellationToken, stop, seeds, tracesPerImage * Options.BatchSize);
                 try
                 {
                     var traceTime = traceClock.Elapsed;

@@ -349,7 +349,7 @@ public sealed class DecisionSpaceReconstruction
     /// </summary>
     private (int Snapshot, TraceEnd End)[][] Stops(DecisionMapping[] mappings, int recorded, int read) =>
         [.. mappings.Select(m => Enumerable.Range(0, m.Traces)
-            .Select(b => !Options.SettledStopOn && Options.MarkedCut(recorded) < 0 ? (read - 1, TraceEnd.Full)
+            .Select(b => !Options.EarlyStopsOn(recorded) ? (read - 1, TraceEnd.Full)
                 : TraceStopRule.Stop(m.LabelsOf(b), m.SsimOf(b), m.SupportOf(b), m.InputLabelOf(b), m.InputMarginOf(b), Options, recorded, read))
             .ToArray())];
 

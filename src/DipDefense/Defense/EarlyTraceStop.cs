@@ -39,13 +39,11 @@ internal sealed class EarlyTraceStop : IDipTraceStop
     }
 
     /// <inheritdoc />
-    public bool[] Finished(IReadOnlyList<int> images, int snapshot, Tensor snapshots)
+    public bool[] Finished(IReadOnlyList<int> images, IReadOnlyList<int> snapshot, Tensor snapshots)
     {
         var finished = inner?.Finished(images, snapshot, snapshots) ?? new bool[images.Count];
-        if (snapshot >= lastRead)
-            return finished;
-        int[] running = [.. Enumerable.Range(0, images.Count).Where(r => !finished[r])];
-        int[] watched = [.. running.Where(r => rules[images[r]].Watching(snapshot))];
+        int[] running = [.. Enumerable.Range(0, images.Count).Where(r => !finished[r] && snapshot[r] < lastRead)];
+        int[] watched = [.. running.Where(r => rules[images[r]].Watching(snapshot[r]))];
         var fits = new Dictionary<int, double>();
         if (watched.Length > 0)
         {
@@ -61,7 +59,7 @@ internal sealed class EarlyTraceStop : IDipTraceStop
             int classes = (int)probabilities.shape[1];
             double[] p = probabilities.data<double>().ToArray();
             int[] fitted = [.. Enumerable.Range(0, watched.Length)
-                .Where(j => rules[images[watched[j]]].TakeLabel(snapshot, labels[j], p[j * classes + (int)inputLabels[images[watched[j]]]]))];
+                .Where(j => rules[images[watched[j]]].TakeLabel(snapshot[watched[j]], labels[j], p[j * classes + (int)inputLabels[images[watched[j]]]]))];
             if (fitted.Length > 0)
             {
                 var fittedRows = rows.index_select(0, tensor(fitted.Select(j => (long)j).ToArray(), device: device));
@@ -73,7 +71,7 @@ internal sealed class EarlyTraceStop : IDipTraceStop
             }
         }
         foreach (int r in running)
-            finished[r] = rules[images[r]].End(snapshot, fits.GetValueOrDefault(r, double.NaN)) != TraceEnd.Full;
+            finished[r] = rules[images[r]].End(snapshot[r], fits.GetValueOrDefault(r, double.NaN)) != TraceEnd.Full;
         return finished;
     }
 }

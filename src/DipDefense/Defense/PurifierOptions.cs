@@ -260,6 +260,10 @@ public sealed record PurifierOptions
     [JsonIgnore]   // derived from SettledFit and Selection, not a setting of its own
     public bool SettledStopOn => SettledFit != SettledFitOff && Selection == PurifierSelection.Vote;
 
+    /// <summary>Whether a trace of <paramref name="snapshots"/> snapshots may end before the horizon by one of the two stops per
+    /// trace (<see cref="SettledFit"/>, <see cref="MarkedHorizon"/>); when not, every trace is read to the horizon.</summary>
+    public bool EarlyStopsOn(int snapshots) => SettledStopOn || MarkedCut(snapshots) >= 0;
+
     /// <summary>The first snapshot after which <see cref="SettledFit"/> may stop a trace of <paramref name="snapshots"/>
     /// snapshots: w, or the last snapshot of the gate window when that is later (the gate reads the whole window).</summary>
     public int FirstSettledSnapshot(int snapshots) =>
@@ -288,6 +292,16 @@ public sealed record PurifierOptions
     /// (image i always uses seed <c>Trace.Seed + i</c>); it trades memory for speed. At least 1.
     /// </summary>
     public int BatchSize { get; init; } = 16;
+
+    /// <summary>
+    /// Batches of images one DIP fit works through while keeping <see cref="BatchSize"/> images' networks
+    /// (K·<see cref="BatchSize"/> under the vote) running: whenever a trace ends (an early stop or the horizon), the next
+    /// image's network takes its place, so a batch no longer lasts as long as its longest trace (docs/performance.md,
+    /// "Refilling the batch"). 1 fits each batch on its own. Speed and memory only: results do not depend on it (each
+    /// trace depends on its image and seed alone), and the snapshots of RefillBatches·BatchSize images are held at once.
+    /// Default 4. At least 1.
+    /// </summary>
+    public int RefillBatches { get; init; } = 4;
 
     /// <summary>Checks every setting, including <see cref="Trace"/>.</summary>
     /// <param name="paramName">The parameter name reported in the exception (the caller's argument).</param>
@@ -338,5 +352,8 @@ public sealed record PurifierOptions
         if (!(SettledFit >= 0 && SettledFit <= 1))
             Fail($"{nameof(SettledFit)} must lie in [0, 1] (an SSIM; {SettledFitOff}: off); got {SettledFit}.");
         if (BatchSize < 1) Fail($"{nameof(BatchSize)} must be at least 1; got {BatchSize}.");
+        if (RefillBatches < 1) Fail($"{nameof(RefillBatches)} must be at least 1; got {RefillBatches}.");
+        if ((long)BatchSize * RefillBatches * TracesPerImage > int.MaxValue)
+            Fail($"{nameof(BatchSize)} × {nameof(RefillBatches)} × K ({BatchSize} × {RefillBatches} × {TracesPerImage}) is too large.");
     }
 }

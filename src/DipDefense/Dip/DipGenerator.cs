@@ -112,6 +112,25 @@ public sealed class DipGenerator : nn.Module<Tensor, Tensor>
         return [.. rows];
     }
 
+    /// <summary>
+    /// Appends the networks of <paramref name="other"/> (the same architecture, on the same device) after the current ones:
+    /// every parameter becomes its rows followed by <paramref name="other"/>'s, so each network computes what it computed
+    /// before, wherever it sits. Gradients are cleared. Used by <see cref="DipTraceRunner"/> to refill a batch.
+    /// </summary>
+    internal void Add(DipGenerator other)
+    {
+        var pairs = parameters().Zip(other.parameters()).ToArray();
+        if (pairs.Length != parameters().Count() || pairs.Any(p => !p.First.shape.Skip(1).SequenceEqual(p.Second.shape.Skip(1))
+                || p.First.shape[0] / NetworkCount != p.Second.shape[0] / other.NetworkCount))
+            throw new ArgumentException("other must have the same architecture and image channels.", nameof(other));
+        using var noGrad = no_grad();
+        foreach (var (parameter, added) in pairs)
+        {
+            parameter.set_(cat([parameter, added], 0));
+            parameter.grad = null;
+        }
+    }
+
     /// <summary>The rows [b·k, (b + 1)·k) of each kept network b, for a network-major tensor with k rows per network.</summary>
     internal static Tensor KeptRows(IReadOnlyList<int> networks, int before, long rowsPerNetwork)
     {

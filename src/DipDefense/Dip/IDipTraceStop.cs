@@ -14,10 +14,11 @@ namespace DipDefense.Dip;
 /// </remarks>
 public interface IDipTraceStop
 {
-    /// <summary>Whether each image's trace is finished after its snapshot <paramref name="snapshot"/>.</summary>
-    /// <param name="images">The images still running, as indices into the call's batch (ascending).</param>
-    /// <param name="snapshot">The index m (0-based) of the snapshot just taken; never the last one (M − 1).</param>
-    /// <param name="snapshots">Their snapshot m: float32 [n, C, H, W] in (0, 1), on the trace's device; valid during the call only.</param>
+    /// <summary>Whether each image's trace is finished after the snapshot it just took.</summary>
+    /// <param name="images">Running images, as indices into the call's batch.</param>
+    /// <param name="snapshot">Per image, the index m (0-based) of the snapshot it just took; never the last one (M − 1). The
+    /// images of one call differ when the runner refills its batch.</param>
+    /// <param name="snapshots">Those snapshots: float32 [n, C, H, W] in (0, 1), on the trace's device; valid during the call only.</param>
     /// <returns>One flag per image of <paramref name="images"/>: true when its trace can stop here.</returns>
-    bool[] Finished(IReadOnlyList<int> images, int snapshot, Tensor snapshots);
+    bool[] Finished(IReadOnlyList<int> images, IReadOnlyList<int> snapshot, Tensor snapshots);
 }

@@ -1,46 +1,45 @@
 namespace DipDefense.Dip;
 
 /// <summary>
-/// Where the workers of one <see cref="DipTraceRunner.Run"/> are: the snapshots each has taken, and for each snapshot
-/// the time at which the last worker took it. Workers tell it; the calling thread waits on it to report progress.
+/// How far the workers of one <see cref="DipTraceRunner.Run"/> are: the snapshots taken by all images together (a trace that
+/// ended early counts its filled-in snapshots too). The call has reached snapshot m once B·(m + 1) are taken, which is
+/// every image's snapshot m when all B images run at once, and the average progress when the batch is refilled.
+/// Workers tell it; the calling thread waits on it to report progress.
 /// </summary>
-internal sealed class SnapshotBoard(int workers, int snapshots)
+internal sealed class SnapshotBoard(int images, int snapshots, int workers)
 {
     private readonly object gate = new();
-    private readonly int[] taken = new int[workers];
-    private int finished;
+    private long taken;
+    private int workersRunning = workers;
 
-    /// <summary>Per snapshot, the time since the start at which every worker had taken it.</summary>
+    /// <summary>Per snapshot, the time since the start at which the call reached it.</summary>
     public TimeSpan[] Times { get; } = new TimeSpan[snapshots];
 
-    /// <summary>
-    /// Worker <paramref name="worker"/> has taken every snapshot up to <paramref name="snapshot"/> at <paramref name="elapsed"/>
-    /// (more than one at a time when its traces stopped early and their later snapshots were filled in).
-    /// </summary>
-    public void Taken(int worker, int snapshot, TimeSpan elapsed)
+    /// <summary>The workers have taken <paramref name="count"/> more snapshots in all, at <paramref name="elapsed"/>.</summary>
+    public void Taken(int count, TimeSpan elapsed)
     {
         lock (gate)
         {
-            for (int m = taken[worker]; m <= snapshot; m++)
-                if (elapsed > Times[m])
-                    Times[m] = elapsed;
-            taken[worker] = snapshot + 1;
+            int before = Reached(taken);
+            taken += count;
+            for (int m = before; m < Reached(taken); m++)
+                Times[m] = elapsed;
             Monitor.PulseAll(gate);
         }
     }
 
-    /// <summary>Worker <paramref name="worker"/> has stopped (done, failed or cancelled).</summary>
-    public void Finish(int worker)
+    /// <summary>A worker has stopped (done, failed or cancelled).</summary>
+    public void Finish()
     {
         lock (gate)
         {
-            finished++;
+            workersRunning--;
             Monitor.PulseAll(gate);
         }
     }
 
     /// <summary>
-    /// Waits until every worker has taken more than <paramref name="reported"/> snapshots (true, with their number in
+    /// Waits until the call has reached more than <paramref name="reported"/> snapshots (true, with their number in
     /// <paramref name="done"/>) or every worker has stopped without that (false).
     /// </summary>
     public bool WaitForMore(int reported, out int done)
@@ -49,13 +48,15 @@ internal sealed class SnapshotBoard(int workers, int snapshots)
         {
             while (true)
             {
-                done = taken.Min();
+                done = Reached(taken);
                 if (done > reported)
                     return true;
-                if (finished == taken.Length)
+                if (workersRunning == 0)
                     return false;
                 Monitor.Wait(gate);
             }
         }
     }
+
+    private int Reached(long count) => (int)Math.Min(count / images, snapshots);
 }

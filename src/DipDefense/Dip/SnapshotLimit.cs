@@ -13,6 +13,6 @@ public sealed class SnapshotLimit(int last) : IDipTraceStop
     public int Last { get; } = last >= 0 ? last : throw new ArgumentOutOfRangeException(nameof(last), last, "The last snapshot index must be at least 0.");
 
     /// <inheritdoc />
-    public bool[] Finished(IReadOnlyList<int> images, int snapshot, Tensor snapshots) =>
-        Enumerable.Repeat(snapshot >= Last, images.Count).ToArray();
+    public bool[] Finished(IReadOnlyList<int> images, IReadOnlyList<int> snapshot, Tensor snapshots) =>
+        [.. snapshot.Select(m => m >= Last)];
 }

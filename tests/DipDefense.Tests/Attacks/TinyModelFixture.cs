@@ -15,8 +15,8 @@ public sealed class TinyModelFixture : IDisposable
         (TrainImages, TrainLabels) = MakeData(512, generator);
         (TestImages, TestLabels) = MakeData(64, generator);
 
-        // No convolution: libtorch 2.10's CPU convolution input gradient is wrong on AVX-512 machines for convolutions
-        // whose output channels are not a multiple of 16 (docs/platform.md), and a tiny CNN hits it.
+        // No convolution: written when libtorch 2.10's oneDNN convolutions gave wrong input gradients on AVX-512 machines for
+        // output channels not a multiple of 16; the library now switches oneDNN off (docs/platform.md#onednn).
         Model = nn.Sequential(
             ("pool", nn.AvgPool2d(4)),
             ("flat", nn.Flatten()),

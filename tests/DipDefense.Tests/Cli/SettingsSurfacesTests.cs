@@ -46,6 +46,8 @@ public class SettingsSurfacesTests
         ["SettledFit"] = ("SettledFit", "--settled-fit", "--settled-fit"),
         ["MarkedHorizon"] = ("MarkedHorizon", "--marked-horizon", "--marked-horizon"),
         ["BatchSize"] = ("BatchSize", "--batch", "--batch"),
+        // Speed only; calibrate fits whole traces for its cache, so no trace ends early to make room.
+        ["RefillBatches"] = ("RefillBatches", "--refill-batches", null),
     };
 
     private static IEnumerable<string> CoreSettings() =>

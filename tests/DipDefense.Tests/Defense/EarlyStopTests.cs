@@ -173,6 +173,7 @@ public class EarlyStopTests
         IClassifier victim = bins ? new BrightnessBinsClassifier() : new PrototypeClassifier();
         using var purified = new DecisionSpacePurifier(victim, options).Purify(images);
         using var alone = new DecisionSpacePurifier(victim, options with { BatchSize = 1 }).Purify(images);
+        using var unrefilled = new DecisionSpacePurifier(victim, options with { RefillBatches = 1 }).Purify(images);
 
         // The same K traces run to the end, then cut by the reconstruction.
         using var targets = cat([images, images], 0);
@@ -183,6 +184,7 @@ public class EarlyStopTests
         Assert.Contains(purified.Diagnostics, d => d.TraceShare < 1);     // the stop ended some traces
         Assert.True(purified.Purified.equal(cut.Purified).all().item<bool>());
         Assert.True(alone.Purified.equal(cut.Purified).all().item<bool>());
+        Assert.True(unrefilled.Purified.equal(cut.Purified).all().item<bool>());
         Assert.Equal(cut.Diagnostics.Select(d => d.TraceShare), purified.Diagnostics.Select(d => d.TraceShare));
         Assert.Equal(cut.Diagnostics.Select(d => d.FinalLabel), purified.Diagnostics.Select(d => d.FinalLabel));
     }

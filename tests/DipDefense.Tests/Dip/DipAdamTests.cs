@@ -75,6 +75,66 @@ public class DipAdamTests
         Assert.Equal([3L, 3, 3, 3], parameters[0].shape);
     }
 
+    [Fact]
+    public void ANetworkThatJoinsLaterTakesTheStepsItWouldTakeAloneBitForBit()
+    {
+        // Two networks with rows network-major (3 and 1 rows each in the two parameters); a third joins after two steps.
+        using var scope = NewDisposeScope();
+        var generator = new Generator(5);
+        Tensor Rows(long rows) => rand([rows, 5], ScalarType.Float32, generator: generator);
+        var initial = Enumerable.Range(0, 3).Select(_ => (Weight: Rows(3), Bias: Rows(1))).ToArray();
+        var parameters = new[]
+        {
+            new Parameter(cat([initial[0].Weight, initial[1].Weight], 0)),
+            new Parameter(cat([initial[0].Bias, initial[1].Bias], 0)),
+        };
+        using var adam = new DipAdam(parameters, LearningRate, networks: 2);
+
+        // Each network alone: PyTorch's single-tensor Adam with its own step count.
+        var alone = initial.Select(n => new[] { n.Weight.clone(), n.Bias.clone() }).ToArray();
+        var first = alone.Select(a => a.Select(t => zeros_like(t)).ToArray()).ToArray();
+        var second = alone.Select(a => a.Select(t => zeros_like(t)).ToArray()).ToArray();
+        var steps = new int[3];
+        long[] rowsPerNetwork = [3, 1];
+        void Step(int networks)
+        {
+            adam.ZeroGrad();
+            using (enable_grad())
+                parameters.Select(p => p.square().sin().sum()).Aggregate((a, b) => a.add(b)).backward();
+            var gradients = parameters.Select(p => p.grad!.clone()).ToArray();
+            adam.Step();
+            using var noGrad = no_grad();
+            for (int n = 0; n < networks; n++)
+            {
+                steps[n]++;
+                double correction1 = 1 - Math.Pow(0.9, steps[n]), correction2 = 1 - Math.Pow(0.999, steps[n]);
+                for (int i = 0; i < 2; i++)
+                {
+                    var gradient = gradients[i].narrow(0, n * rowsPerNetwork[i], rowsPerNetwork[i]);
+                    first[n][i].mul_(0.9).add_(gradient, 0.1);
+                    second[n][i].mul_(0.999).addcmul_(gradient, gradient, 1 - 0.999);
+                    var denominator = second[n][i].sqrt().div_(Math.Sqrt(correction2)).add_(1e-8, 1.0);
+                    alone[n][i].addcdiv_(first[n][i], denominator, -LearningRate / correction1);
+                }
+            }
+        }
+
+        Step(2);
+        Step(2);
+        using (no_grad())
+        {
+            parameters[0].set_(cat([parameters[0].detach(), initial[2].Weight], 0));
+            parameters[1].set_(cat([parameters[1].detach(), initial[2].Bias], 0));
+            parameters[0].grad = null;
+            parameters[1].grad = null;
+        }
+        adam.Add(1);
+        Assert.Equal(3, adam.Networks);
+        for (int s = 0; s < 3; s++)
+            Step(3);
+        AssertSameBits(parameters, [cat(alone.Select(a => a[0]).ToArray(), 0), cat(alone.Select(a => a[1]).ToArray(), 0)]);
+    }
+
     private static void AssertSameBits(IReadOnlyList<Tensor> actual, IReadOnlyList<Tensor> expected)
     {
         for (int i = 0; i < actual.Count; i++)

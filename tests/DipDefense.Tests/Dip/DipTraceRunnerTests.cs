@@ -268,12 +268,13 @@ public class DipTraceRunnerTests
     {
         public List<(int Image, int Snapshot)> Calls { get; } = [];
 
-        public bool[] Finished(IReadOnlyList<int> images, int snapshot, Tensor snapshots)
+        public bool[] Finished(IReadOnlyList<int> images, IReadOnlyList<int> snapshot, Tensor snapshots)
         {
             Assert.Equal(images.Count, (int)snapshots.shape[0]);
+            Assert.Equal(images.Count, snapshot.Count);
             lock (Calls)
-                Calls.AddRange(images.Select(i => (i, snapshot)));
-            return [.. images.Select(i => stopAt[i] == snapshot)];
+                Calls.AddRange(images.Select((i, r) => (i, snapshot[r])));
+            return [.. images.Select((i, r) => stopAt[i] == snapshot[r])];
         }
     }
 
@@ -307,6 +308,34 @@ public class DipTraceRunnerTests
         // Never asked about the last snapshot, nor about an image after it stopped.
         Assert.DoesNotContain(stop.Calls, c => c.Snapshot == 7);
         Assert.DoesNotContain(stop.Calls, c => c.Snapshot > new[] { 2, 7, 0, 5, 7 }[c.Image]);
+    }
+
+    [Theory]
+    [InlineData(1, 1, 0.0, 0.0)]     // one network at a time: each image's network is built after the last one ended
+    [InlineData(1, 3, 0.05, 0.0)]    // networks join a running batch: Adam's per-network step counts differ
+    [InlineData(2, 2, 0.05, 0.8)]
+    [InlineData(2, 4, 0.05, 0.8)]
+    public void ARefilledBatchGivesEveryImageTheTraceItHasWhenAllRunAtOnce(int workers, int concurrent, double noise, double averaging)
+    {
+        var options = Short with { Iterations = 40, Snapshots = 8, Workers = workers, InputNoiseStd = noise, OutputAveraging = averaging };
+        using var targets = SyntheticImages.GradientWithSquare(6, 3, 16, 16);
+        int[] stopAt = [1, 99, 0, 3, 99, 2];
+        using var together = new DipTraceRunner(options).Run(targets, stop: new StopAt(stopAt));
+        var recorder = new Recorder();
+        var stop = new StopAt(stopAt);
+        using var refilled = new DipTraceRunner(options).Run(targets, recorder, default, stop, concurrent: concurrent);
+
+        Assert.Equal(new[] { 1, 7, 0, 3, 7, 2 }, refilled.StoppedAt);
+        Assert.True(together.Snapshots.equal(refilled.Snapshots).all().item<bool>(), "a refilled batch changed a trace");
+        for (int b = 0; b < 6; b++)
+            for (int m = 0; m < 8; m++)
+                Assert.Equal(together.Losses[b, m], refilled.Losses[b, m]);
+        Assert.Equal(Enumerable.Range(1, 8), recorder.Reports.Select(r => r.Snapshot));
+        Assert.Equal(Enumerable.Range(0, 6).Average(b => refilled.Losses[b, 7]), recorder.Reports[^1].MeanLoss, 1e-6);
+        // Every image is asked about each of its snapshots once, up to its stop, never about the last one.
+        Assert.Equal(stopAt.Sum(s => Math.Min(s, 6) + 1), stop.Calls.Count);
+        Assert.Equal(stop.Calls.Count, stop.Calls.Distinct().Count());
+        Assert.Equal("concurrent", Assert.Throws<ArgumentException>(() => new DipTraceRunner(options).Run(targets, concurrent: -1)).ParamName);
     }
 
     [Fact]

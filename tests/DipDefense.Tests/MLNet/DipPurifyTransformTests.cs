@@ -182,6 +182,7 @@ public class DipPurifyTransformTests(MLNetTestData data) : IClassFixture<MLNetTe
             image.Save(Path.Combine(data.Folder, "20.png"));
         var files = mlContext.Data.LoadFromEnumerable(new[] { new FileRow { Path = "16.png" }, new FileRow { Path = "20.png" } });
         var options = data.Options(batchSize: 1);
+        options.RefillBatches = 1;   // blocks of one row: row 0 is purified before row 1 is read
         options.InputColumnName = "Image";
         using var model = mlContext.Transforms.LoadImages("Image", data.Folder, nameof(FileRow.Path)).Append(mlContext.Transforms.DipPurify(options)).Fit(files);
         var output = model.Transform(files);
@@ -207,17 +208,22 @@ public class DipPurifyTransformTests(MLNetTestData data) : IClassFixture<MLNetTe
             }
         }
         var input = mlContext.Data.LoadFromEnumerable(Rows(), SchemaDefinition.Create(typeof(VectorRow)));
-        using var model = mlContext.Transforms.DipPurify(data.Options(batchSize: 2)).Fit(input);
+        var options = data.Options(batchSize: 2);
+        options.RefillBatches = 2;   // a block is RefillBatches·BatchSize rows
+        using var model = mlContext.Transforms.DipPurify(options).Fit(input);
         var output = model.Transform(input);
         Assert.Equal(0, pulled);
 
         using var cursor = output.GetRowCursor([output.Schema["Purified"]]);
         Assert.True(cursor.MoveNext());
-        Assert.Equal(2, pulled);
-        Assert.True(cursor.MoveNext());
-        Assert.Equal(2, pulled);
-        Assert.True(cursor.MoveNext());
         Assert.Equal(4, pulled);
+        for (int row = 1; row < 4; row++)
+        {
+            Assert.True(cursor.MoveNext());
+            Assert.Equal(4, pulled);
+        }
+        Assert.True(cursor.MoveNext());
+        Assert.Equal(6, pulled);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ internal static class ConvolutionOps
         long group = a.Int("group", 1);
         long[] pads = SpatialPadding.Resolve(ctx, x.shape.Skip(2).ToArray(), kernel, strides, dilations);
 
-        DipDefense.Dip.NnpackSwitch.EnsureOff(); // the victim's convolutions run without gradients, often on one thread
+        DipDefense.Dip.ConvolutionBackends.EnsureOff(); // the victim's convolutions run without gradients, often on one thread
         using var scope = torch.NewDisposeScope();
         if (!SpatialPadding.IsSymmetric(pads))
         {
