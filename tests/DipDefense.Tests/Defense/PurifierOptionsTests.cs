@@ -16,6 +16,7 @@ public class PurifierOptionsTests
         Assert.Equal(DipNetworkConfig.Medium, options.Trace.Network);
         Assert.Equal(0, options.Trace.Seed);
         Assert.Equal(16, options.BatchSize);
+        Assert.Equal(4, options.RefillBatches);   // speed only (docs/results/bench.md, "Refilling the batch")
         // The calibrated selection (docs/results/calibration.md, sections 9, 12 and 13): the vote over two traces per image
         // with the clean guard (θ 1, μ 20, λ 0.35, φ_a 0.975).
         Assert.Equal(PurifierSelection.Vote, options.Selection);
@@ -66,6 +67,8 @@ public class PurifierOptionsTests
         { "Eta", new PurifierOptions { Eta = double.PositiveInfinity } },
         { "GridSections", new PurifierOptions { GridSections = 0 } },
         { "BatchSize", new PurifierOptions { BatchSize = 0 } },
+        { "RefillBatches", new PurifierOptions { RefillBatches = 0 } },
+        { "RefillBatches", new PurifierOptions { BatchSize = 1 << 20, RefillBatches = 1 << 12 } },
         { "Selection", new PurifierOptions { Selection = (PurifierSelection)7 } },
         { "GateThreshold", new PurifierOptions { GateThreshold = 1.5 } },
         { "GateThreshold", new PurifierOptions { GateThreshold = double.NaN } },
