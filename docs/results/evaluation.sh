@@ -47,7 +47,7 @@
 # (parts 5-11) was made with version 3, which this dipdefense refuses to extend, so their counts now default to 0 (the
 # parts are skipped; give a count and another --store, or check out commit 4611b71, to extend them). Twelfth,
 # docs/results/bpda-eot2-default/ (version 4): BPDA with EOT over two fresh seeds per step (--eot 2) against the current
-# defaults, next to clean and plain PGD, images 250.. (BPDA_EOT2_DEFAULT_COUNT, default 8).
+# defaults, next to clean and plain PGD, images 250.. (BPDA_EOT2_DEFAULT_COUNT, default 16).
 # Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT] [TABLE1_BASELINES_COUNT] [BPDA_DIPDEFEND_COUNT] [BPDA_EOT2_COUNT] [BPDA_DEFAULT_COUNT] [TABLE1_DEFAULT_COUNT] [BPDA_EOT2_DEFAULT_COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -63,7 +63,7 @@ bpda_dipdefend_count=${8:-0}
 bpda_eot2_count=${9:-0}
 bpda_default_count=${10:-0}
 table1_default_count=${11:-0}
-bpda_eot2_default_count=${12:-8}
+bpda_eot2_default_count=${12:-16}
 dotnet build src/DipDefense.Cli -c Release -v q -nologo >/dev/null
 cli=(dotnet src/DipDefense.Cli/bin/Release/net10.0/DipDefense.Cli.dll)
 # evaluate_into FOLDER COUNT SETTINGS...: images 250.. into docs/results/FOLDER/results.db.
