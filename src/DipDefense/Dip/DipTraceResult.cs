@@ -30,7 +30,8 @@ public sealed class DipTraceResult : IDisposable
     /// <summary>The 1-based iteration of each snapshot: (m + 1)·T/M.</summary>
     public int[] SnapshotIterations { get; }
 
-    /// <summary>Time since the optimisation loop started, at each snapshot.</summary>
+    /// <summary>Time since the optimisation loop started at which the call reached each snapshot m: B·(m + 1) snapshots taken
+    /// by all images together (every image's snapshot m when all run at once; see <see cref="DipTraceRunner.Run"/>).</summary>
     public TimeSpan[] SnapshotTimes { get; }
 
     /// <summary>Duration of the whole optimisation loop (T iterations, excluding network construction).</summary>
