@@ -119,14 +119,16 @@ public sealed class DipGenerator : nn.Module<Tensor, Tensor>
     /// </summary>
     internal void Add(DipGenerator other)
     {
-        var pairs = parameters().Zip(other.parameters()).ToArray();
-        if (pairs.Length != parameters().Count() || pairs.Any(p => !p.First.shape.Skip(1).SequenceEqual(p.Second.shape.Skip(1))
+        var mine = parameters().ToArray();
+        var theirs = other.parameters().ToArray();
+        if (mine.Length != theirs.Length || mine.Zip(theirs).Any(p => !p.First.shape.Skip(1).SequenceEqual(p.Second.shape.Skip(1))
                 || p.First.shape[0] / NetworkCount != p.Second.shape[0] / other.NetworkCount))
             throw new ArgumentException("other must have the same architecture and image channels.", nameof(other));
         using var noGrad = no_grad();
-        foreach (var (parameter, added) in pairs)
+        foreach (var (parameter, added) in mine.Zip(theirs))
         {
-            parameter.set_(cat([parameter, added], 0));
+            using var joined = cat([parameter, added], 0);   // the parameter keeps the storage; the handle is released here
+            parameter.set_(joined);
             parameter.grad = null;
         }
     }
