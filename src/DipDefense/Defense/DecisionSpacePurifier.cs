@@ -25,9 +25,10 @@ namespace DipDefense.Defense;
 /// everything else runs without gradients, and the input is never differentiated through (wrap the purifier
 /// in <c>Bpda</c> for defense-aware attacks; its BPDA substitute is the identity). Everything runs on the images' device.
 /// </para>
-/// <para>Queries per image: K·M + P·(G − 1) + 1 for P used pairs (P ≤ N); with the early stops
-/// (<see cref="PurifierOptions.SettledFit"/>, <see cref="PurifierOptions.MarkedHorizon"/>) also K for the inputs and one per
-/// snapshot a stop watches during the fit, at most K·M more.</para>
+/// <para>Queries per image: each snapshot of its K traces up to the trace's stop once (at most K·M; the early stops,
+/// <see cref="PurifierOptions.SettledFit"/> and <see cref="PurifierOptions.MarkedHorizon"/>, ask during the fit and the
+/// decision mapping asks about the rest), K for the input (2K with the early stops), P·(G − 1) for P used pairs (P ≤ N)
+/// and 1 for the output.</para>
 /// </remarks>
 public sealed class DecisionSpacePurifier : IPurifier
 {
@@ -103,18 +104,21 @@ public sealed class DecisionSpacePurifier : IPurifier
                 long[] seeds = Options.TraceSeeds(start, count);
                 var forwarder = progress is null ? null : new TraceProgressForwarder(progress, clock, start, count, total);
                 // The early stops end each trace where the reconstruction would cut it (docs/method.md, "Early stop").
-                IDipTraceStop? stop = Options.EarlyStopsOn(Options.Trace.Snapshots) ? new EarlyTraceStop(Victim, targets, Options, horizonStop) : horizonStop;
+                // The victim's answers the stops get are kept for the decision mapping.
+                var answers = new SnapshotAnswers((int)targets.shape[0], Options.Trace.Snapshots);
+                IDipTraceStop? stop = Options.EarlyStopsOn(Options.Trace.Snapshots) ? new EarlyTraceStop(Victim, targets, Options, horizonStop, answers) : horizonStop;
                 DipTraceResult trace;
                 using (enable_grad())
                     trace = new DipTraceRunner(Options.Trace).Run(targets, forwarder, cancellationToken, stop, seeds, tracesPerImage * Options.BatchSize);
                 try
                 {
                     var traceTime = traceClock.Elapsed;
+                    answers.StoppedAt(trace.StoppedAt);
 
                     void OnStage(PurificationStage stage) =>
                         progress?.Report(new PurificationProgress(stage, start, count, start, total, iterations, iterations, clock.Elapsed));
                     Tensor[] traces = [.. Enumerable.Range(0, tracesPerImage).Select(k => trace.Snapshots.narrow(0, k * count, count))];
-                    using var result = reconstruction.Reconstruct(traces, chunk, OnStage, cancellationToken);
+                    using var result = reconstruction.Reconstruct(traces, chunk, answers, OnStage, cancellationToken);
 
                     using (no_grad())
                         purified.narrow(0, start, count).copy_(result.Purified);

@@ -143,8 +143,11 @@ public sealed class DecisionSpaceReconstruction
         return ReconstructChecked([.. traces], inputs, mappings is null ? null : [.. mappings], null, cancellationToken);
     }
 
-    internal PurificationResult Reconstruct(IReadOnlyList<Tensor> traces, Tensor inputs, Action<PurificationStage>? onStage, CancellationToken cancellationToken) =>
-        ReconstructChecked([.. traces], inputs, null, onStage, cancellationToken);
+    /// <summary>The purifier's reconstruction of its fit's K traces, with what the fit already knows of them (<paramref name="answers"/>:
+    /// trace k of image b is network k·B + b there).</summary>
+    internal PurificationResult Reconstruct(IReadOnlyList<Tensor> traces, Tensor inputs, SnapshotAnswers answers, Action<PurificationStage>? onStage,
+        CancellationToken cancellationToken) =>
+        ReconstructChecked([.. traces], inputs, null, onStage, cancellationToken, answers);
 
     private static void CheckTracesAndInputs(Tensor traces, Tensor inputs)
     {
@@ -156,25 +159,64 @@ public sealed class DecisionSpaceReconstruction
         ImageBatchValidation.CheckDevice(inputs, nameof(inputs), traces.device, nameof(traces));
     }
 
-    /// <summary>Step 2 on checked tensors, inside the caller's no-grad dispose scope.</summary>
-    private DecisionMapping MapChecked(Tensor traces, Tensor inputs)
+    /// <summary>
+    /// Step 2 on checked tensors, inside the caller's no-grad dispose scope. With <paramref name="answers"/> (the purifier's
+    /// fit, whose networks <paramref name="firstNetwork"/>.. are these traces), the victim is asked only about the snapshots up
+    /// to each trace's stop that the early stop did not ask about; the rest are the recorded answers, and the snapshots after a
+    /// stop repeat the stop's (they are its copies). The victim answers each image alone, so this is the full mapping's result.
+    /// </summary>
+    private DecisionMapping MapChecked(Tensor traces, Tensor inputs, SnapshotAnswers? answers = null, int firstNetwork = 0)
     {
         var clock = Stopwatch.StartNew();
         int count = (int)traces.shape[0], snapshots = (int)traces.shape[1];
         long[] imageShape = [traces.shape[2], traces.shape[3], traces.shape[4]];
         var flat = traces.detach().reshape([count * snapshots, .. imageShape]);
-        var logits = Victim.Logits(flat);
-        var probabilities = softmax(logits.to(ScalarType.Float64), 1);
-        long[] labels = ToLongs(logits.argmax(1));
-        var (inputLabels, inputMargins) = Victim.PredictLabelsAndMargins(inputs.detach());
-        double[] all = ToDoubles(probabilities);
         var repeated = inputs.detach().unsqueeze(1).expand([count, snapshots, .. imageShape]).reshape([count * snapshots, .. imageShape]);
-        double[] ssim = ToDoubles(ImageQuality.Ssim(flat, repeated));
-        return new DecisionMapping(count, snapshots, (int)probabilities.shape[1], labels, ssim, inputLabels, inputMargins, all, clock.Elapsed);
+        int[] last = [.. Enumerable.Range(0, count).Select(b => Math.Min(answers?.LastSnapshotOf(firstNetwork + b) ?? snapshots - 1, snapshots - 1))];
+        long[] read = [.. Enumerable.Range(0, count).SelectMany(b => Enumerable.Range(0, last[b] + 1).Select(i => (long)b * snapshots + i))];
+        long[] asked = answers is null ? read : [.. read.Where(row => !answers.Knows(firstNetwork + (int)(row / snapshots), (int)(row % snapshots)))];
+        Tensor Rows(Tensor all, long[] rows) => rows.Length == all.shape[0] ? all : all.index_select(0, tensor(rows, device: all.device));
+
+        var logits = asked.Length > 0 ? Victim.Logits(Rows(flat, asked)) : null;
+        int classes = logits is null ? answers!.Classes : (int)logits.shape[1];
+        long[] askedLabels = logits is null ? [] : ToLongs(logits.argmax(1));
+        double[] askedProbabilities = logits is null ? [] : ToDoubles(softmax(logits.to(ScalarType.Float64), 1));
+        var (inputLabels, inputMargins) = Victim.PredictLabelsAndMargins(inputs.detach());
+        double[] readSsim = ToDoubles(ImageQuality.Ssim(Rows(flat, read), Rows(repeated, read)));
+
+        var labels = new long[count * snapshots];
+        var ssim = new double[count * snapshots];
+        var probabilities = new double[(long)count * snapshots * classes];
+        for (int r = 0, a = 0; r < read.Length; r++)
+        {
+            long row = read[r];
+            int b = (int)(row / snapshots), i = (int)(row % snapshots);
+            ssim[row] = readSsim[r];
+            if (a < asked.Length && asked[a] == row)
+            {
+                labels[row] = askedLabels[a];
+                Array.Copy(askedProbabilities, (long)a * classes, probabilities, row * classes, classes);
+                a++;
+            }
+            else
+            {
+                labels[row] = answers!.LabelOf(firstNetwork + b, i);
+                answers.CopyProbabilities(firstNetwork + b, i, probabilities, row * classes);
+            }
+        }
+        // A stopped trace's later snapshots are copies of its last one.
+        for (int b = 0; b < count; b++)
+            for (int i = last[b] + 1; i < snapshots; i++)
+            {
+                int from = b * snapshots + last[b], to = b * snapshots + i;
+                (labels[to], ssim[to]) = (labels[from], ssim[from]);
+                Array.Copy(probabilities, (long)from * classes, probabilities, (long)to * classes, classes);
+            }
+        return new DecisionMapping(count, snapshots, classes, labels, ssim, inputLabels, inputMargins, probabilities, clock.Elapsed);
     }
 
     private PurificationResult ReconstructChecked(Tensor[] allTraces, Tensor inputs, DecisionMapping[]? mappings, Action<PurificationStage>? onStage,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, SnapshotAnswers? answers = null)
     {
         if (allTraces.Length != Options.TracesPerImage)
             throw new ArgumentException(Options.TracesPerImage == 1
@@ -207,9 +249,9 @@ public sealed class DecisionSpaceReconstruction
         int count = (int)allTraces[0].shape[0];
         var clock = Stopwatch.StartNew();
 
-        // Step 2: decision mapping, one victim query for all B·M snapshots of each trace (unless supplied).
+        // Step 2: decision mapping, one victim query for all B·M snapshots of each trace (unless supplied or known from the fit).
         onStage?.Invoke(PurificationStage.DecisionMapping);
-        mappings ??= [.. allTraces.Select(t => MapChecked(t, inputs))];
+        mappings ??= [.. allTraces.Select((t, k) => MapChecked(t, inputs, answers, k * count))];
         // The early stops, applied to the traces as given: a trace stopped during the fit is unchanged, a full one is cut
         // where the fit would have stopped. A marked trace is read up to its stop only.
         var stops = Stops(mappings, recorded, snapshots);

@@ -10,7 +10,8 @@ namespace DipDefense.Defense;
 /// The early stops per trace during the DIP fit (<see cref="PurifierOptions.SettledFit"/>, <see cref="PurifierOptions.MarkedHorizon"/>;
 /// docs/method.md, "Early stop"): after each snapshot it asks the victim about the traces <see cref="TraceStopRule"/> watches
 /// and, where needed, computes their fit to the input, and stops the traces the rule ends. Each network is decided from
-/// its own snapshots only, so the stop does not depend on the batch or on the workers' timing.
+/// its own snapshots only, so the stop does not depend on the batch or on the workers' timing. The victim's answers are
+/// kept for the decision mapping (<see cref="SnapshotAnswers"/>), which then does not ask again.
 /// </summary>
 internal sealed class EarlyTraceStop : IDipTraceStop
 {
@@ -20,17 +21,20 @@ internal sealed class EarlyTraceStop : IDipTraceStop
     private readonly TraceStopRule[] rules;
     private readonly int lastRead;
     private readonly IDipTraceStop? inner;
+    private readonly SnapshotAnswers answers;
 
     /// <summary>Creates the stop for one <see cref="DipTraceRunner.Run"/> call.</summary>
     /// <param name="victim">The protected classifier.</param>
     /// <param name="targets">The call's targets [n, C, H, W] (network r fits row r); kept, not copied, for the call's length.</param>
     /// <param name="options">The purifier's options (w, the gate, φ_s, H_m, the horizon).</param>
     /// <param name="inner">Another stop (the horizon's) whose finished traces are finished here too; null: none.</param>
-    public EarlyTraceStop(IClassifier victim, Tensor targets, PurifierOptions options, IDipTraceStop? inner)
+    /// <param name="answers">Where the victim's answers about the snapshots are recorded (a network per target row).</param>
+    public EarlyTraceStop(IClassifier victim, Tensor targets, PurifierOptions options, IDipTraceStop? inner, SnapshotAnswers answers)
     {
         this.victim = victim;
         this.targets = targets;
         this.inner = inner;
+        this.answers = answers;
         int recorded = options.Trace.Snapshots;
         lastRead = options.HorizonSnapshots(recorded) - 1;
         using var noGrad = no_grad();
@@ -58,6 +62,8 @@ internal sealed class EarlyTraceStop : IDipTraceStop
             using var probabilities = softmax(logits.to(ScalarType.Float64), 1).cpu();
             int classes = (int)probabilities.shape[1];
             double[] p = probabilities.data<double>().ToArray();
+            for (int j = 0; j < watched.Length; j++)
+                answers.Record(images[watched[j]], snapshot[watched[j]], labels[j], p, j * classes, classes);
             int[] fitted = [.. Enumerable.Range(0, watched.Length)
                 .Where(j => rules[images[watched[j]]].TakeLabel(snapshot[watched[j]], labels[j], p[j * classes + (int)inputLabels[images[watched[j]]]]))];
             if (fitted.Length > 0)

@@ -46,6 +46,9 @@ public static class ImageQuality
         ImagePairValidation.Check(x, y, nameof(x), nameof(y), SsimWindowSize);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
+        // Explicit scalars: TorchSharp frees an implicit one in its finalizer, which can run while a native call still reads
+        // it when other threads allocate (the early stop computes fits on the DIP workers; docs/performance.md).
+        using Scalar one = 1.0.ToScalar(), two = 2.0.ToScalar(), c1 = SsimC1.ToScalar(), c2 = SsimC2.ToScalar();
         // The separable Gaussian filter over valid positions as two matrix products, (t · G_Wᵀ)ᵀ · G_Hᵀ: exact, and far
         // faster than libtorch's float64 depthwise convolution (13 s instead of 0.3 s for the 3,200 snapshots of 16 traces). The
         // maps come out transposed, [N, C, W', H'], which the mean over positions does not see.
@@ -65,11 +68,12 @@ public static class ImageQuality
             var b = y.narrow(0, start, count).to(ScalarType.Float64);
             var meanA = Filter(a);
             var meanB = Filter(b);
-            var varA = Filter(a * a) - meanA * meanA;
-            var varB = Filter(b * b) - meanB * meanB;
-            var cov = Filter(a * b) - meanA * meanB;
-            var map = (2 * meanA * meanB + SsimC1) * (2 * cov + SsimC2)
-                      / ((meanA * meanA + meanB * meanB + SsimC1) * (varA + varB + SsimC2));
+            var varA = Filter(a.mul(a)).sub(meanA.mul(meanA));
+            var varB = Filter(b.mul(b)).sub(meanB.mul(meanB));
+            var cov = Filter(a.mul(b)).sub(meanA.mul(meanB));
+            // (2·μa·μb + C1)(2·cov + C2) / ((μa² + μb² + C1)(σa² + σb² + C2))
+            var map = meanA.mul(two).mul(meanB).add(c1, one).mul(cov.mul(two).add(c2, one))
+                .div(meanA.mul(meanA).add(meanB.mul(meanB), one).add(c1, one).mul(varA.add(varB, one).add(c2, one)));
             result.narrow(0, start, count).copy_(map.mean([1, 2, 3]));
         }
         return result.MoveToOuterDisposeScope();

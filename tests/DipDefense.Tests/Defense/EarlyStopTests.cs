@@ -188,4 +188,81 @@ public class EarlyStopTests
         Assert.Equal(cut.Diagnostics.Select(d => d.TraceShare), purified.Diagnostics.Select(d => d.TraceShare));
         Assert.Equal(cut.Diagnostics.Select(d => d.FinalLabel), purified.Diagnostics.Select(d => d.FinalLabel));
     }
+
+    [Theory]
+    [InlineData(0.05, 1, false)]
+    [InlineData(0.05, 0.5, true)]
+    public void ThePurifierAsksTheVictimAboutEachSnapshotOnceAndNotAfterATracesStop(double settledFit, double markedHorizon, bool bins)
+    {
+        using var images = SyntheticImages.GradientWithSquare(3, 3, Side, Side);
+        var options = new PurifierOptions
+        {
+            Trace = new() { Iterations = 40, Snapshots = 20, Network = DipNetworkConfig.Small },
+            Selection = PurifierSelection.Vote,
+            Seeds = 2,
+            WarmUp = 2,
+            GateFrom = 0.1,
+            GateTo = 0.3,
+            PoorFit = PurifierOptions.PoorFitOff,
+            AmbiguousMargin = PurifierOptions.AmbiguousMarginOff,
+            SettledFit = settledFit,
+            MarkedHorizon = markedHorizon,
+            BatchSize = 2,
+        };
+        var victim = new RecordingClassifier(bins ? new BrightnessBinsClassifier() : new PrototypeClassifier());
+        using var purified = new DecisionSpacePurifier(victim, options).Purify(images);
+
+        using var targets = cat([images, images], 0);
+        using var full = new DipTraceRunner(options.Trace).Run(targets, seeds: options.TraceSeeds(0, 3));
+        var asked = victim.Asked.GroupBy(h => h).ToDictionary(g => g.Key, g => g.Count());
+        // The final label is asked about each output, which may be one of the snapshots: those queries are not the mapping's.
+        for (int b = 0; b < 3; b++)
+            asked[RecordingClassifier.Hash(purified.Purified[b])]--;
+        int stoppedTraces = 0;
+        for (int r = 0; r < 6; r++)
+        {
+            int[] counts = [.. Enumerable.Range(0, 20).Select(i => asked.GetValueOrDefault(RecordingClassifier.Hash(full.Snapshots[r, i])))];
+            Assert.True(counts.All(c => c <= 1), $"trace {r}: {string.Join(",", counts)}; stops {string.Join(",", purified.Diagnostics.Select(d => d.TraceShare))}");
+            // The snapshots a trace fitted are asked about, up to its stop; those after it are never fitted.
+            int last = Array.FindLastIndex(counts, c => c == 1);
+            Assert.True(last >= 0);
+            Assert.All(counts.Take(last + 1), c => Assert.Equal(1, c));
+            if (last < 19)
+                stoppedTraces++;
+        }
+        Assert.True(stoppedTraces > 0);
+    }
+
+    /// <summary>Forwards to a victim and records a hash of every image it is asked about.</summary>
+    private sealed class RecordingClassifier(IClassifier inner) : IClassifier
+    {
+        public List<string> Asked { get; } = [];
+
+        public int NumClasses => inner.NumClasses;
+
+        public long QueryCount => inner.QueryCount;
+
+        public void ResetQueryCount() => inner.ResetQueryCount();
+
+        public Tensor Logits(Tensor images) => inner.Logits(Record(images));
+
+        public Tensor Predict(Tensor images) => inner.Predict(Record(images));
+
+        public static string Hash(Tensor image)
+        {
+            using var cpu = image.contiguous().cpu();
+            float[] values = cpu.data<float>().ToArray();
+            var bytes = new byte[values.Length * sizeof(float)];
+            Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
+            return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes));
+        }
+
+        private Tensor Record(Tensor images)
+        {
+            string[] hashes = [.. Enumerable.Range(0, (int)images.shape[0]).Select(r => { using var row = images[r]; return Hash(row); })];
+            lock (Asked)
+                Asked.AddRange(hashes);
+            return images;
+        }
+    }
 }
