@@ -6,7 +6,8 @@
 # SSIM against the clean images, lock-in median, trace share, seconds, and every image's diagnostics).
 # calibration.md section 15 reads them (FGSM was not run for it). 16-35 minutes per set on the 2-core machine (the early
 # stops cut clean and PGD traces; C&W, DDN and FGSM traces mostly run to T).
-# Usage: bash docs/results/confirmation.sh [WORK_DIR] [SET...]   (sets: clean pgd cw ddn fgsm; default all five)
+# Usage: [COUNT=N] bash docs/results/confirmation.sh [WORK_DIR] [SET...]   (sets: clean pgd cw ddn fgsm; default all five;
+# COUNT: images 250.. per set, default 250; the clean file always holds 250, and a set's file is crafted once per WORK_DIR)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 shared=../shared
@@ -16,6 +17,7 @@ work=${1:-artifacts/confirmation}
 shift || true
 sets=("${@:-clean pgd cw ddn fgsm}")
 sets=(${sets[*]})
+count=${COUNT:-250}
 out=docs/results/confirmation
 mkdir -p "$work" "$out"
 dotnet build src/DipDefense.Cli -c Release -v q -nologo >/dev/null
@@ -29,8 +31,8 @@ cli=(dotnet "$work/cli/DipDefense.Cli.dll")
   --out "$work/clean.bin" >/dev/null 2>&1
 for set in "${sets[@]}"; do
   if [ "$set" != clean ] && [ ! -f "$work/$set.bin" ]; then
-    "${cli[@]}" attack --model "$model" --data "$data" --offset 250 --count 250 --attack "$set" --out "$work/$set.bin" >/dev/null 2>&1
+    "${cli[@]}" attack --model "$model" --data "$data" --offset 250 --count "$count" --attack "$set" --out "$work/$set.bin" >/dev/null 2>&1
   fi
-  "${cli[@]}" purify --model "$model" --data "$work/$set.bin" --clean "$work/clean.bin" --out "$work/purified-$set.bin" \
+  "${cli[@]}" purify --model "$model" --data "$work/$set.bin" --count "$count" --clean "$work/clean.bin" --out "$work/purified-$set.bin" \
     --json > "$out/$set.json"
 done
