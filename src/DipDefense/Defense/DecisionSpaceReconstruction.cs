@@ -171,7 +171,6 @@ public sealed class DecisionSpaceReconstruction
         int count = (int)traces.shape[0], snapshots = (int)traces.shape[1];
         long[] imageShape = [traces.shape[2], traces.shape[3], traces.shape[4]];
         var flat = traces.detach().reshape([count * snapshots, .. imageShape]);
-        var repeated = inputs.detach().unsqueeze(1).expand([count, snapshots, .. imageShape]).reshape([count * snapshots, .. imageShape]);
         int[] last = [.. Enumerable.Range(0, count).Select(b => Math.Min(answers?.LastSnapshotOf(firstNetwork + b) ?? snapshots - 1, snapshots - 1))];
         long[] read = [.. Enumerable.Range(0, count).SelectMany(b => Enumerable.Range(0, last[b] + 1).Select(i => (long)b * snapshots + i))];
         long[] asked = answers is null ? read : [.. read.Where(row => !answers.Knows(firstNetwork + (int)(row / snapshots), (int)(row % snapshots)))];
@@ -182,7 +181,9 @@ public sealed class DecisionSpaceReconstruction
         long[] askedLabels = logits is null ? [] : ToLongs(logits.argmax(1));
         double[] askedProbabilities = logits is null ? [] : ToDoubles(softmax(logits.to(ScalarType.Float64), 1));
         var (inputLabels, inputMargins) = Victim.PredictLabelsAndMargins(inputs.detach());
-        double[] readSsim = ToDoubles(ImageQuality.Ssim(Rows(flat, read), Rows(repeated, read)));
+        // Each read snapshot against its own trace's input, gathered for the read rows only.
+        var references = inputs.detach().index_select(0, tensor(read.Select(row => row / snapshots).ToArray(), device: inputs.device));
+        double[] readSsim = ToDoubles(ImageQuality.Ssim(Rows(flat, read), references));
 
         var labels = new long[count * snapshots];
         var ssim = new double[count * snapshots];

@@ -149,6 +149,29 @@ public class EarlyStopTests
             Assert.Contains("SettledFit", Assert.Throws<ArgumentException>(() => (ok with { SettledFit = bad }).Validate()).Message);
     }
 
+    /// <summary>Two traces (the vote) of the three test images, 20 snapshots, batch 2, with the given stops.</summary>
+    private static PurifierOptions TwoTracesOfThreeImages(double settledFit, double markedHorizon) => new()
+    {
+        Trace = new() { Iterations = 40, Snapshots = 20, Network = DipNetworkConfig.Small },
+        Selection = PurifierSelection.Vote,
+        Seeds = 2,
+        WarmUp = 2,
+        GateFrom = 0.1,
+        GateTo = 0.3,
+        PoorFit = PurifierOptions.PoorFitOff,
+        AmbiguousMargin = PurifierOptions.AmbiguousMarginOff,
+        SettledFit = settledFit,
+        MarkedHorizon = markedHorizon,
+        BatchSize = 2,
+    };
+
+    /// <summary>The K = 2 traces of the three images run to the end: rows 0–2 trace 0, rows 3–5 trace 1.</summary>
+    private static DipTraceResult FullTraces(Tensor images, PurifierOptions options)
+    {
+        using var targets = cat([images, images], 0);
+        return new DipTraceRunner(options.Trace).Run(targets, seeds: options.TraceSeeds(0, 3));
+    }
+
     [Theory]
     [InlineData(0.05, 1, false)]
     [InlineData(0, 0.5, true)]       // many class boundaries: traces change label after w and are marked
@@ -156,28 +179,14 @@ public class EarlyStopTests
     public void ThePurifierStopsTracesDuringTheFitAndMatchesTheFullTracesCutByTheReconstruction(double settledFit, double markedHorizon, bool bins)
     {
         using var images = SyntheticImages.GradientWithSquare(3, 3, Side, Side);
-        var options = new PurifierOptions
-        {
-            Trace = new() { Iterations = 40, Snapshots = 20, Network = DipNetworkConfig.Small },
-            Selection = PurifierSelection.Vote,
-            Seeds = 2,
-            WarmUp = 2,
-            GateFrom = 0.1,
-            GateTo = 0.3,
-            PoorFit = PurifierOptions.PoorFitOff,
-            AmbiguousMargin = PurifierOptions.AmbiguousMarginOff,
-            SettledFit = settledFit,
-            MarkedHorizon = markedHorizon,
-            BatchSize = 2,
-        };
+        var options = TwoTracesOfThreeImages(settledFit, markedHorizon);
         IClassifier victim = bins ? new BrightnessBinsClassifier() : new PrototypeClassifier();
         using var purified = new DecisionSpacePurifier(victim, options).Purify(images);
         using var alone = new DecisionSpacePurifier(victim, options with { BatchSize = 1 }).Purify(images);
         using var unrefilled = new DecisionSpacePurifier(victim, options with { RefillBatches = 1 }).Purify(images);
 
         // The same K traces run to the end, then cut by the reconstruction.
-        using var targets = cat([images, images], 0);
-        using var full = new DipTraceRunner(options.Trace).Run(targets, seeds: options.TraceSeeds(0, 3));
+        using var full = FullTraces(images, options);
         Tensor[] traces = [full.Snapshots.narrow(0, 0, 3), full.Snapshots.narrow(0, 3, 3)];
         using var cut = new DecisionSpaceReconstruction(victim, options).Reconstruct(traces, images);
 
@@ -195,25 +204,11 @@ public class EarlyStopTests
     public void ThePurifierAsksTheVictimAboutEachSnapshotOnceAndNotAfterATracesStop(double settledFit, double markedHorizon, bool bins)
     {
         using var images = SyntheticImages.GradientWithSquare(3, 3, Side, Side);
-        var options = new PurifierOptions
-        {
-            Trace = new() { Iterations = 40, Snapshots = 20, Network = DipNetworkConfig.Small },
-            Selection = PurifierSelection.Vote,
-            Seeds = 2,
-            WarmUp = 2,
-            GateFrom = 0.1,
-            GateTo = 0.3,
-            PoorFit = PurifierOptions.PoorFitOff,
-            AmbiguousMargin = PurifierOptions.AmbiguousMarginOff,
-            SettledFit = settledFit,
-            MarkedHorizon = markedHorizon,
-            BatchSize = 2,
-        };
+        var options = TwoTracesOfThreeImages(settledFit, markedHorizon);
         var victim = new RecordingClassifier(bins ? new BrightnessBinsClassifier() : new PrototypeClassifier());
         using var purified = new DecisionSpacePurifier(victim, options).Purify(images);
 
-        using var targets = cat([images, images], 0);
-        using var full = new DipTraceRunner(options.Trace).Run(targets, seeds: options.TraceSeeds(0, 3));
+        using var full = FullTraces(images, options);
         var asked = victim.Asked.GroupBy(h => h).ToDictionary(g => g.Key, g => g.Count());
         // The final label is asked about each output, which may be one of the snapshots: those queries are not the mapping's.
         for (int b = 0; b < 3; b++)
