@@ -16,8 +16,7 @@ model=$shared/models/cifar10-resnet20.onnx
 data=$shared/data/cifar10/test_batch_first500.bin
 work=${1:-artifacts/calibration}
 mkdir -p "$work"
-dotnet build src/DipDefense.Cli -c Release -v q -nologo >/dev/null
-cli=(dotnet src/DipDefense.Cli/bin/Release/net10.0/DipDefense.Cli.dll)
+source docs/results/cli.sh
 
 # The attacked sets, 8-bit like every saved image (the paper's settings; see no-defense.md).
 for attack in pgd cw ddn; do

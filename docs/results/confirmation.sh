@@ -20,10 +20,7 @@ sets=(${sets[*]})
 count=${COUNT:-250}
 out=docs/results/confirmation
 mkdir -p "$work" "$out"
-dotnet build src/DipDefense.Cli -c Release -v q -nologo >/dev/null
-# The run uses a copy of the build: a build during the run rewrites the assemblies a running dipdefense has mapped.
-rm -rf "$work/cli" && cp -r src/DipDefense.Cli/bin/Release/net10.0 "$work/cli"
-cli=(dotnet "$work/cli/DipDefense.Cli.dll")
+source docs/results/cli.sh
 
 # The clean images 250-499 as a file of their own (the "none" defense writes its input unchanged), so that every set
 # is read from image 0 of its file and the purifier's seeds (seed + image index) are the same for every set.

@@ -64,8 +64,7 @@ bpda_eot2_count=${9:-0}
 bpda_default_count=${10:-0}
 table1_default_count=${11:-0}
 bpda_eot2_default_count=${12:-16}
-dotnet build src/DipDefense.Cli -c Release -v q -nologo >/dev/null
-cli=(dotnet src/DipDefense.Cli/bin/Release/net10.0/DipDefense.Cli.dll)
+source docs/results/cli.sh
 # evaluate_into FOLDER COUNT SETTINGS...: images 250.. into docs/results/FOLDER/results.db.
 evaluate_into() {
   local folder=docs/results/$1 count=$2

@@ -9,9 +9,8 @@ model=$shared/models/cifar10-resnet20.onnx
 data=$shared/data/cifar10/test_batch_first500.bin
 hsj_count=${1:-100}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-dotnet build src/DipDefense.Cli -c Release -v q -nologo >/dev/null
-cli=(dotnet src/DipDefense.Cli/bin/Release/net10.0/DipDefense.Cli.dll)
+source docs/results/cli.sh
+trap 'rm -rf "$work" "$cli_copy"' EXIT
 
 field() { grep -o "\"$1\": [-0-9.eE+]*" <<<"$2" | head -n 1 | sed 's/.*: //'; }
 row() { # label, linf|l2, then attack arguments; accuracy within an L2 radius is shown for minimum-norm L2 attacks only

@@ -6,8 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-artifacts/profile}
 mkdir -p "$out"
-dotnet build src/DipDefense.Cli -c Release -v q -nologo >/dev/null
-cli=(dotnet src/DipDefense.Cli/bin/Release/net10.0/DipDefense.Cli.dll)
+source docs/results/cli.sh
 labels=()
 for batch in 1 8 16; do
   perf record -F 999 -g -o "$out/b$batch.data" -- "${cli[@]}" bench --iterations 300 --batch "$batch" >/dev/null 2>&1

@@ -16,8 +16,7 @@ data=$shared/data/cifar10/test_batch_first500.bin
 work=${1:-artifacts/calibration}
 count=${2:-16}
 mkdir -p "$work" docs/results/table3
-dotnet build src/DipDefense.Cli -c Release -v q -nologo >/dev/null
-cli=(dotnet src/DipDefense.Cli/bin/Release/net10.0/DipDefense.Cli.dll)
+source docs/results/cli.sh
 
 # The attacked sets, as calibration.sh makes them.
 for attack in pgd cw ddn; do

@@ -11,9 +11,8 @@ offset=${1:-0}; count=${2:-16}
 warmups=("${@:3}")
 [ ${#warmups[@]} -gt 0 ] || warmups=(2 5 10 20)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-dotnet build src/DipDefense.Cli -c Release -v q -nologo >/dev/null
-cli=(dotnet src/DipDefense.Cli/bin/Release/net10.0/DipDefense.Cli.dll)
+source docs/results/cli.sh
+trap 'rm -rf "$work" "$cli_copy"' EXIT
 "${cli[@]}" attack --model "$model" --data "$clean" --attack pgd --eps 8/255 --out "$work/pgd.bin" --json >/dev/null 2>&1
 
 field() { grep -o "\"$1\": [-0-9.eE+]*" <<<"$2" | head -n 1 | sed 's/.*: //'; }
