@@ -6,9 +6,14 @@ namespace DipDefense.Onnx.Ops;
 /// <summary>Broadcasting arithmetic, activations, Clip, Identity and Dropout (inference).</summary>
 internal static class ElementwiseOps
 {
+    // Add passes alpha 1 explicitly: `a + b` would make it a temporary Scalar, which the finalizer thread can free
+    // while libtorch still reads it when the victim runs on the DIP workers (the early stop queries it there). Held for the
+    // process's life; an integer, so that shape arithmetic on int64 tensors accepts it.
+    static readonly Scalar One = 1.ToScalar();
+
     public static void Register(IDictionary<string, OnnxKernel> kernels)
     {
-        kernels["Add"] = ctx => Binary(ctx, (a, b) => a + b);
+        kernels["Add"] = ctx => Binary(ctx, (a, b) => a.add(b, One));
         kernels["Sub"] = ctx => Binary(ctx, (a, b) => a - b);
         kernels["Mul"] = ctx => Binary(ctx, (a, b) => a * b);
         kernels["Div"] = ctx => Binary(ctx, (a, b) =>
@@ -57,11 +62,12 @@ internal static class ElementwiseOps
         }
         if (min is null && max is null)
             return [x.alias()];
-        if (min is null)
-            return [x.clamp_max(max!.Value)];
-        if (max is null)
-            return [x.clamp_min(min.Value)];
-        return [x.clamp(min.Value, max.Value)];
+        using Scalar? low = min?.ToScalar(), high = max?.ToScalar(); // explicit: see One
+        if (low is null)
+            return [x.clamp_max(high!)];
+        if (high is null)
+            return [x.clamp_min(low)];
+        return [x.clamp(low, high)];
     }
 
     static Tensor[] Dropout(OnnxNodeContext ctx)

@@ -20,10 +20,12 @@ internal static class LinearOps
         var a = attrs.Int("transA", 0) != 0 ? ctx.Input(0).t() : ctx.Input(0);
         var b = attrs.Int("transB", 0) != 0 ? ctx.Input(1).t() : ctx.Input(1);
         var y = a.matmul(b);
+        // Explicit scalars: temporary ones can be freed by the finalizer thread while libtorch reads them (ElementwiseOps.One).
+        using Scalar alphaScalar = alpha.ToScalar(), betaScalar = beta.ToScalar();
         if (alpha != 1.0)
-            y = y * alpha;
+            y = y.mul(alphaScalar);
         if (ctx.OptionalInput(2) is { } c && beta != 0.0)
-            y = beta == 1.0 ? y + c : y + c * beta;
+            y = y.add(c, betaScalar);
         return [y.MoveToOuterDisposeScope()];
     }
 }

@@ -94,7 +94,8 @@ internal static class ShapeOps
         long size = data.shape[axis];
         using var scope = torch.NewDisposeScope();
         var idx = indices.to_type(ScalarType.Int64);
-        idx = (idx + idx.lt(0).to_type(ScalarType.Int64) * size).flatten().to(data.device);
+        using (Scalar sizeScalar = size.ToScalar(), one = 1.ToScalar()) // explicit: see ElementwiseOps.One
+            idx = idx.add(idx.lt(0).to_type(ScalarType.Int64).mul(sizeScalar), one).flatten().to(data.device);
         long[] shape = [.. data.shape.Take((int)axis), .. indices.shape, .. data.shape.Skip((int)axis + 1)];
         return [data.index_select(axis, idx).reshape(shape).MoveToOuterDisposeScope()];
     }
