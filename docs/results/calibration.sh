@@ -134,14 +134,15 @@ python3 docs/results/combine_calibrations.py "$work/settled-250-64.json" "$work/
 python3 docs/results/combine_calibrations.py "$work/marked-unambiguous-250-64.json" "$work/marked-unambiguous-314-64.json" "$work/marked-unambiguous-378-122.json"
 
 echo "## 16. Recalibration on version-4 traces (trace arithmetic 4, the sets crafted again by this build): grid A chosen on"
-echo "##     0-63 (four sets), confirmed on 250-313 (four sets) and 314-377 (clean and PGD)"
+echo "##     0-63 (four sets), confirmed on 250-313 (four sets) and 314-377 (clean and PGD); the early stops on 250-313"
 v4=$work/v4
 mkdir -p "$v4"
 for attack in pgd cw ddn; do
   [ -f "$v4/$attack.bin" ] || "${cli[@]}" attack --model "$model" --data "$data" --attack "$attack" --out "$v4/$attack.bin" >/dev/null
 done
-grid=(--clean "$data" --batch 16 --trace-cache "$v4/traces" --input-noise 1/30 --seeds 2 --selection vote --warmup 30 --gate-window 0.1-0.3
-  --late-change-fit 1 --settled-fit 0 --marked-horizon 1 --gate-threshold 0.7,0.8,0.9,1 --ambiguous-margin 0,20,25,30
+base=(--clean "$data" --batch 16 --trace-cache "$v4/traces" --input-noise 1/30 --seeds 2 --selection vote --warmup 30 --gate-window 0.1-0.3
+  --late-change-fit 1)
+grid=("${base[@]}" --settled-fit 0 --marked-horizon 1 --gate-threshold 0.7,0.8,0.9,1 --ambiguous-margin 0,20,25,30
   --own-label-weight 0.35,0.5,0.75 --ambiguous-fit 0,0.965,0.97,0.975 --poor-fit 0.975,0.98,0.985)
 four=(--data "$data" --data "$v4/pgd.bin" --data "$v4/cw.bin" --data "$v4/ddn.bin")
 "${cli[@]}" calibrate --model "$model" "${four[@]}" "${grid[@]}" --offset 0 --count 64 --json > "$v4/choose-0-64.json"
@@ -151,3 +152,5 @@ python3 docs/results/choose_setting.py "$v4/choose-0-64.json" 0.921875
 python3 docs/results/one_at_a_time.py "$v4/choose-0-64.json"
 python3 docs/results/one_at_a_time.py "$v4/grid-250-64.json"
 python3 docs/results/one_at_a_time.py "$v4/grid-314-64-2sets.json"
+"${cli[@]}" calibrate --model "$model" "${four[@]}" "${base[@]}" --gate-threshold 1 --ambiguous-margin 20 --own-label-weight 0.35 \
+  --ambiguous-fit 0.975 --poor-fit 0.98,0.985 --settled-fit 0,0.98,0.985 --marked-horizon 0.4,1 --offset 250 --count 64 --json > "$v4/stops-250-64.json"
