@@ -3,15 +3,15 @@ accuracy (the first set) is at least VICTIM_CLEAN - 0.04, the best mean over the
 setting that changes fewest values of the current default, then to the higher clean accuracy. Prints the top rows.
 usage: python3 choose_setting.py RUN.json VICTIM_CLEAN [ROWS]"""
 import json, sys
+from calibration_common import changed as changes, short
 
 run = json.load(open(sys.argv[1]))
 victim = float(sys.argv[2])
 rows = int(sys.argv[3]) if len(sys.argv) > 3 else 15
 n = run['count']
-default = {'gate_threshold': 1, 'ambiguous_margin': 20, 'own_label_weight': 0.35, 'ambiguous_fit': 0.975, 'poor_fit': 0.98, 'warmup': 30}
 
 def changed(s):
-    return sum(1 for k, v in default.items() if s.get(k) is not None and abs(s[k] - v) > 1e-9)
+    return len(changes(s))
 
 def counts(s):
     return [round(p['accuracy'] * n) for p in s['per_set']]
@@ -27,11 +27,11 @@ for s in run['settings']:
         seen.add(key)
         settings.append(s)
 guarded = [s for s in settings if s['per_set'][0]['accuracy'] >= victim - 0.04 - 1e-9]
-ranked = sorted(guarded, key=lambda s: (-round(sum(counts(s)[:4]), 6), changed(s), -counts(s)[0]))
+ranked = sorted(guarded, key=lambda s: (-sum(counts(s)[:4]), changed(s), -counts(s)[0]))
 print(f"{n} images per set from offset {run['offset']}; {len(settings)} distinct settings, {len(guarded)} within 4 points of the "
       f"victim's clean accuracy {victim:.3f}")
 print()
-print('| setting | ' + ' | '.join(d['name'].replace('test_batch_first500.bin', 'clean').replace('.bin', '') for d in run['data'][:4]) + ' | mean of four | values changed |')
+print('| setting | ' + ' | '.join(short(d['name']) for d in run['data'][:4]) + ' | mean of four | values changed |')
 print('|---|' + '---|' * 6)
 base = next((s for s in settings if changed(s) == 0), None)
 for s in ([base] if base else []) + ranked[:rows]:

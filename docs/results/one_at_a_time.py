@@ -3,16 +3,13 @@
 usage: python3 one_at_a_time.py RUN.json [RUN.json ...]   (several runs over disjoint images are pooled, over the sets that
 all of them have; the mean of four needs four)"""
 import json, sys
+from calibration_common import DEFAULT as default, changed as changes, short
 
 runs = [json.load(open(p)) for p in sys.argv[1:]]
-default = {'gate_threshold': 1, 'ambiguous_margin': 20, 'own_label_weight': 0.35, 'ambiguous_fit': 0.975, 'poor_fit': 0.98, 'warmup': 30}
 names = {'gate_threshold': 'θ', 'ambiguous_margin': 'μ', 'own_label_weight': 'λ', 'ambiguous_fit': 'φ_a', 'poor_fit': 'φ_p', 'warmup': 'w'}
 
 def key(s):
     return tuple(s.get(k) for k in default)
-
-def changes(s):
-    return [k for k, v in default.items() if s.get(k) is not None and abs(s[k] - v) > 1e-9]
 
 total = sum(r['count'] for r in runs)
 keys = [key(s) for s in runs[0]['settings'] if len(changes(s)) <= 1 and all(key(s) in [key(t) for t in r['settings']] for r in runs)]
@@ -24,7 +21,7 @@ def pooled(k, field, i):
         value += r['count'] * next(p for p, d in zip(s['per_set'], r['data']) if d['name'] == names_all[i])[field]
     return value / total
 
-sets = [n.replace('test_batch_first500.bin', 'clean').replace('.bin', '') for n in names_all]
+sets = [short(n) for n in names_all]
 print(f"{total} images per set ({', '.join(str(r['offset']) + '–' + str(r['offset'] + r['count'] - 1) for r in runs)}); images correct")
 print()
 print('| setting | ' + ' | '.join(sets) + ' | mean of four | marked clean / PGD |')
