@@ -95,7 +95,6 @@ internal sealed class DefenseOptions
         // φ_a is a condition of the margin: without the margin it decides nothing.
         ("ambiguous_margin", PurifierOptions.AmbiguousMarginOff, ["ambiguous_margin", "own_label_weight", "ambiguous_fit"]),
         ("ambiguous_fit", PurifierOptions.AmbiguousFitOff, ["ambiguous_fit"]),
-        ("vote_fit", PurifierOptions.VoteFitOff, ["vote_fit"]),
         ("seeds", 1, ["seeds"]),
         ("mark_quorum", PurifierOptions.MarkQuorumAll, ["mark_quorum"]),
         ("settled_fit", PurifierOptions.SettledFitOff, ["settled_fit"]),

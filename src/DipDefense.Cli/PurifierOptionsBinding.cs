@@ -35,7 +35,6 @@ internal sealed class PurifierOptionsBinding
     public Option<double> LateChangeFit { get; } = new("--late-change-fit") { Description = "φ_l (vote): a late label change with weak support marks an input only when its last snapshot's SSIM to it is below this (1: no condition).", DefaultValueFactory = _ => Defaults.LateChangeFit };
     public Option<double> AmbiguousMargin { get; } = new("--ambiguous-margin") { Description = "μ (vote): a marked input whose victim logit margin is below this votes with its own label too, weighted by --own-label-weight (0: off).", DefaultValueFactory = _ => Defaults.AmbiguousMargin };
     public Option<double> OwnLabelWeight { get; } = new("--own-label-weight") { Description = "λ (vote): the weight of an ambiguous input's own label in its vote (0: left out).", DefaultValueFactory = _ => Defaults.OwnLabelWeight };
-    public Option<double> VoteFit { get; } = new("--vote-fit") { Description = "φ_v (vote): only the snapshots from w on whose SSIM to the input is at least this vote and can be the output (0: all of them).", DefaultValueFactory = _ => Defaults.VoteFit };
     public Option<double> AmbiguousFit { get; } = new("--ambiguous-fit") { Description = "φ_a (vote): an input below --ambiguous-margin is ambiguous only when the mean SSIM of its traces' last snapshots to it is at least this (0: no condition).", DefaultValueFactory = _ => Defaults.AmbiguousFit };
 
     public Option<int> Seeds { get; } = new("--seeds") { Description = "K (vote): independent DIP traces per image, seeds seed + 1000·k + i; an input is marked when all K mark it (or --mark-quorum of them) and votes over all K (costs K traces).", DefaultValueFactory = _ => Defaults.Seeds };
@@ -47,7 +46,7 @@ internal sealed class PurifierOptionsBinding
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Preset, Iterations, Snapshots, Batch, RefillBatches, Seed, InputNoise, OutputAveraging, NoiseFree, Tau, WarmUp, StableRun, Pairs, Eta, Grid, Selection, GateThreshold, GateWindow, PoorFit, LateChangeFit, AmbiguousMargin, OwnLabelWeight, AmbiguousFit, VoteFit, Seeds, MarkQuorum, Horizon, MarkedHorizon, SettledFit })
+        foreach (var option in new Option[] { Preset, Iterations, Snapshots, Batch, RefillBatches, Seed, InputNoise, OutputAveraging, NoiseFree, Tau, WarmUp, StableRun, Pairs, Eta, Grid, Selection, GateThreshold, GateWindow, PoorFit, LateChangeFit, AmbiguousMargin, OwnLabelWeight, AmbiguousFit, Seeds, MarkQuorum, Horizon, MarkedHorizon, SettledFit })
             command.Options.Add(option);
     }
 
@@ -82,7 +81,6 @@ internal sealed class PurifierOptionsBinding
             AmbiguousMargin = result.GetValue(AmbiguousMargin),
             OwnLabelWeight = result.GetValue(OwnLabelWeight),
             AmbiguousFit = result.GetValue(AmbiguousFit),
-            VoteFit = result.GetValue(VoteFit),
             Seeds = result.GetValue(Seeds),
             MarkQuorum = result.GetValue(MarkQuorum),
             Horizon = result.GetValue(Horizon),
@@ -119,7 +117,6 @@ internal sealed class PurifierOptionsBinding
         ambiguous_margin = options.AmbiguousMargin,
         own_label_weight = options.OwnLabelWeight,
         ambiguous_fit = options.AmbiguousFit,
-        vote_fit = options.VoteFit,
         seeds = options.TracesPerImage,   // what ran: the other modes read one trace whatever --seeds says
         mark_quorum = options.Selection == PurifierSelection.Vote ? options.MarksNeeded : (int?)null,   // marking is the vote's
         horizon = options.Horizon,

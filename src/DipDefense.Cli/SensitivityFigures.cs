@@ -31,7 +31,6 @@ internal static class SensitivityFigures
         new("ambiguous margin μ", "ambiguous-margin", o => o.AmbiguousMargin),
         new("own-label weight λ", "own-label-weight", o => o.OwnLabelWeight),
         new("ambiguous fit φ_a", "ambiguous-fit", o => o.AmbiguousFit),
-        new("vote fit φ_v", "vote-fit", o => o.VoteFit),
         new("traces per image K", "seeds", o => o.Seeds),
         new("marking quorum q", "mark-quorum", o => o.MarksNeeded),
         new("horizon H", "horizon", o => o.Horizon),

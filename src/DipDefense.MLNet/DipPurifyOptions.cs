@@ -83,9 +83,6 @@ public sealed class DipPurifyOptions
         /// <summary>φ_a of the vote: the core default (<see cref="PurifierOptions.AmbiguousFit"/>).</summary>
         public static readonly double AmbiguousFit = Core.AmbiguousFit;
 
-        /// <summary>φ_v of the vote: the core default (<see cref="PurifierOptions.VoteFit"/>).</summary>
-        public static readonly double VoteFit = Core.VoteFit;
-
         /// <summary>Traces per row K: the core default (<see cref="PurifierOptions.Seeds"/>).</summary>
         public static readonly int Seeds = Core.Seeds;
 
@@ -262,12 +259,6 @@ public sealed class DipPurifyOptions
     public double AmbiguousFit = Defaults.AmbiguousFit;
 
     /// <summary>
-    /// φ_v of the vote, in [0, 1]: only the snapshots from w on whose SSIM to the row reaches it vote and can be the output
-    /// (0: all of them). Default: the core default (<see cref="PurifierOptions.VoteFit"/>).
-    /// </summary>
-    public double VoteFit = Defaults.VoteFit;
-
-    /// <summary>
     /// K of the vote, in [1, 16]: independent DIP traces per row (trace k of row r has seed <c>Seed + 1000·k + r</c>); a row
     /// is marked as adversarial only when all K traces mark it (or <see cref="MarkQuorum"/> of them), and votes over all K. A row costs K traces; the other
     /// selections read one trace whatever K is. Default: the core default, 2 (<see cref="PurifierOptions.Seeds"/>).
@@ -413,7 +404,6 @@ public sealed class DipPurifyOptions
             AmbiguousMargin = settings.AmbiguousMargin,
             OwnLabelWeight = settings.OwnLabelWeight,
             AmbiguousFit = settings.AmbiguousFit,
-            VoteFit = settings.VoteFit,
             Seeds = settings.Seeds,
             MarkQuorum = settings.MarkQuorum,
             Horizon = settings.Horizon,
@@ -455,7 +445,6 @@ public sealed class DipPurifyOptions
         AmbiguousMargin = AmbiguousMargin,
         OwnLabelWeight = OwnLabelWeight,
         AmbiguousFit = AmbiguousFit,
-        VoteFit = VoteFit,
         Seeds = Seeds,
         MarkQuorum = MarkQuorum,
         Horizon = Horizon,

@@ -51,7 +51,6 @@ internal static class CalibrateCommand
         var ambiguousMargin = new Option<string>("--ambiguous-margin") { Description = "Comma-separated ambiguous margins μ (vote): a marked input whose victim logit margin is below it votes with its own label too (0: off).", DefaultValueFactory = _ => Format(defaults.AmbiguousMargin) };
         var ownLabelWeight = new Option<string>("--own-label-weight") { Description = "Comma-separated weights λ of an ambiguous input's own label in its vote (vote; 0: left out).", DefaultValueFactory = _ => Format(defaults.OwnLabelWeight) };
         var ambiguousFit = new Option<string>("--ambiguous-fit") { Description = "Comma-separated ambiguous fits φ_a (vote): an input below the margin is ambiguous only when the mean SSIM of its traces' last snapshots to it is at least this (0: no condition).", DefaultValueFactory = _ => Format(defaults.AmbiguousFit) };
-        var voteFit = new Option<string>("--vote-fit") { Description = "Comma-separated vote fits φ_v (vote): only the snapshots from w on whose SSIM to the input is at least this vote (0: all of them).", DefaultValueFactory = _ => Format(defaults.VoteFit) };
         var seeds = new Option<string>("--seeds") { Description = "Comma-separated traces per image K (vote): trace k of image i has seed --seed + 1000·k + i; the traces are run once for the largest K.", DefaultValueFactory = _ => Format(defaults.Seeds) };
         var markQuorum = new Option<string>("--mark-quorum") { Description = "Comma-separated marking quorums q (vote): an input is marked when at least q of its K traces mark it (0: all K); a q that is not below K is evaluated once, as 0.", DefaultValueFactory = _ => Format(defaults.MarkQuorum) };
         var horizon = new Option<string>("--horizon") { Description = "Comma-separated horizons H: the share of the trace the reconstruction reads (1: all of it).", DefaultValueFactory = _ => Format(defaults.Horizon) };
@@ -63,7 +62,7 @@ internal static class CalibrateCommand
 
         var command = new Command("calibrate", "Sweep the purifier's settings (τ, w, N, η, G) on DIP traces computed once per image set; rank them by mean accuracy.");
         victim.AddTo(command);
-        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, noiseFree, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, poorFit, lateChangeFit, ambiguousMargin, ownLabelWeight, ambiguousFit, voteFit, seeds, markQuorum, horizon, settledFit, markedHorizon, traceCache, plot, device.Option, json })
+        foreach (var option in new Option[] { data, offset, count, clean, preset, iterations, snapshots, batch, seed, inputNoise, outputAveraging, noiseFree, tau, warmUp, stableRun, pairs, eta, grid, selection, gateThreshold, gateWindow, poorFit, lateChangeFit, ambiguousMargin, ownLabelWeight, ambiguousFit, seeds, markQuorum, horizon, settledFit, markedHorizon, traceCache, plot, device.Option, json })
             command.Options.Add(option);
 
         command.SetAction(result =>
@@ -97,7 +96,6 @@ internal static class CalibrateCommand
             var ambiguousMargins = ParseList("--ambiguous-margin", result.GetValue(ambiguousMargin)!, double.Parse);
             var ownLabelWeights = ParseList("--own-label-weight", result.GetValue(ownLabelWeight)!, double.Parse);
             var ambiguousFits = ParseList("--ambiguous-fit", result.GetValue(ambiguousFit)!, double.Parse);
-            var voteFits = ParseList("--vote-fit", result.GetValue(voteFit)!, double.Parse);
             var seedCounts = ParseList("--seeds", result.GetValue(seeds)!, int.Parse);
             var quorums = ParseList("--mark-quorum", result.GetValue(markQuorum)!, int.Parse);
             var settings = (
@@ -115,7 +113,6 @@ internal static class CalibrateCommand
                 // λ matters only with a margin: with μ off one value of it, so that equal settings are not evaluated twice.
                 from λ in gate.Selection == PurifierSelection.Vote && μ != PurifierOptions.AmbiguousMarginOff ? ownLabelWeights : [defaults.OwnLabelWeight]
                 from fa in gate.Selection == PurifierSelection.Vote && μ != PurifierOptions.AmbiguousMarginOff ? ambiguousFits : [defaults.AmbiguousFit]
-                from fv in gate.Selection == PurifierSelection.Vote ? voteFits : [defaults.VoteFit]
                 // K > 1 is the vote's: the other modes read one trace.
                 from K in gate.Selection == PurifierSelection.Vote ? seedCounts : [1]
                 // q ≥ K asks all K traces, as q = 0 does: one setting for them, so that equal settings are not evaluated twice.
@@ -128,7 +125,7 @@ internal static class CalibrateCommand
                 {
                     Trace = traceSetting, SsimThreshold = t, WarmUp = w, StableRun = k, Pairs = n, Eta = e, GridSections = g,
                     Selection = gate.Selection, GateThreshold = gate.Threshold, GateFrom = gate.From, GateTo = gate.To, Horizon = h, SettledFit = fs, MarkedHorizon = hm,
-                    PoorFit = fp, LateChangeFit = fl, AmbiguousMargin = μ, OwnLabelWeight = λ, AmbiguousFit = fa, VoteFit = fv, Seeds = K, MarkQuorum = q,
+                    PoorFit = fp, LateChangeFit = fl, AmbiguousMargin = μ, OwnLabelWeight = λ, AmbiguousFit = fa, Seeds = K, MarkQuorum = q,
                 }).ToArray();
             foreach (var setting in settings)
                 setting.Validate("settings");
@@ -310,7 +307,6 @@ internal static class CalibrateCommand
             ambiguous_margin = Options.Selection == PurifierSelection.Vote ? Options.AmbiguousMargin : (double?)null,
             own_label_weight = Options.Selection == PurifierSelection.Vote && Options.AmbiguousMargin != PurifierOptions.AmbiguousMarginOff ? Options.OwnLabelWeight : (double?)null,
             ambiguous_fit = Options.Selection == PurifierSelection.Vote && Options.AmbiguousMargin != PurifierOptions.AmbiguousMarginOff ? Options.AmbiguousFit : (double?)null,
-            vote_fit = Options.Selection == PurifierSelection.Vote ? Options.VoteFit : (double?)null,
             seeds = Options.Seeds,
             mark_quorum = Options.Selection == PurifierSelection.Vote ? Options.MarksNeeded : (int?)null,
             horizon = Options.Horizon,
@@ -370,7 +366,6 @@ internal static class CalibrateCommand
             + (o.PoorFit != PurifierOptions.PoorFitOff || o.LateChangeFit != PurifierOptions.LateChangeFitOff ? $" fit {Format(o.PoorFit)}/{Format(o.LateChangeFit)}" : "")
             + (o.AmbiguousMargin != PurifierOptions.AmbiguousMarginOff ? $" own {Format(o.AmbiguousMargin)}/{Format(o.OwnLabelWeight)}"
                 + (o.AmbiguousFit != PurifierOptions.AmbiguousFitOff ? $"/{Format(o.AmbiguousFit)}" : "") : "")
-            + (o.VoteFit != PurifierOptions.VoteFitOff ? $" vf {Format(o.VoteFit)}" : "")
             + (o.TracesPerImage > 1 ? $" K {o.TracesPerImage}" : "")
             + (o.MarksNeeded < o.TracesPerImage ? $" q {o.MarksNeeded}" : "")
             + (o.MarkedHorizon < 1 ? $" Hm {Format(o.MarkedHorizon)}" : ""),

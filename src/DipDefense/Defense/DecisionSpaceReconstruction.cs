@@ -310,8 +310,7 @@ public sealed class DecisionSpaceReconstruction
                         && mappings.Select((m, k) => m.SsimOf(b)[Read(k, b) - 1]).Average() >= Options.AmbiguousFit;
                     double ownLabelWeight = ambiguous ? Options.OwnLabelWeight : 0;
                     votes[b] = SnapshotVote.Choose([.. mappings.Select((m, k) => (IReadOnlyList<double>)m.ProbabilitiesOf(b).Slice(0, Read(k, b) * m.Classes))], mapping.Classes,
-                        mapping.InputLabelOf(b), Options.WarmUp, ownLabelWeight,
-                        [.. mappings.Select((m, k) => (IReadOnlyList<double>)m.SsimOf(b).Slice(0, Read(k, b)))], Options.VoteFit);
+                        mapping.InputLabelOf(b), Options.WarmUp, ownLabelWeight);
                 }
             }
             used[b] = passed[b] || votes[b] is not null ? [] : CrossBoundaryDetection.LastPairs(crossings[b], Options.Pairs);

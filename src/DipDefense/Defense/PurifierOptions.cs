@@ -148,19 +148,6 @@ public sealed record PurifierOptions
     /// </summary>
     public double AmbiguousFit { get; init; } = 0.975;
 
-    /// <summary>The value of <see cref="VoteFit"/> that lets every snapshot from w on vote: 0.</summary>
-    public const double VoteFitOff = 0;
-
-    /// <summary>
-    /// φ_v, the vote's fit floor (<see cref="PurifierSelection.Vote"/>; beyond the paper; docs/method.md, "Selection modes"):
-    /// only the snapshots from w on whose SSIM to the input is at least φ_v vote, and the output is one of them, so the
-    /// blurred early reconstructions, which the victim tends to read as a few catch-all classes, do not outvote the
-    /// recognisable ones. A marked input none of whose snapshots from w on reaches φ_v votes with all of them, as without
-    /// the floor. In [0, 1]; <see cref="VoteFitOff"/> (0, the default) lets every snapshot from w on vote. Not used by the
-    /// other modes.
-    /// </summary>
-    public double VoteFit { get; init; } = VoteFitOff;
-
     /// <summary>
     /// K, the number of independent DIP traces per image (beyond the paper; docs/method.md, "Seed ensemble"): trace k of
     /// image i of a <see cref="DecisionSpacePurifier.Purify"/> call uses DIP seed <c>Trace.Seed + SeedStride·k + i</c>
@@ -352,7 +339,6 @@ public sealed record PurifierOptions
         if (!(LateChangeFit >= 0 && LateChangeFit <= 1)) Fail($"{nameof(LateChangeFit)} must lie in [0, 1] (an SSIM; 1: no condition); got {LateChangeFit}.");
         if (!(AmbiguousMargin >= 0)) Fail($"{nameof(AmbiguousMargin)} must be non-negative (a logit margin; 0: off); got {AmbiguousMargin}.");
         if (!(AmbiguousFit >= 0 && AmbiguousFit <= 1)) Fail($"{nameof(AmbiguousFit)} must lie in [0, 1] (an SSIM; 0: no condition); got {AmbiguousFit}.");
-        if (!(VoteFit >= 0 && VoteFit <= 1)) Fail($"{nameof(VoteFit)} must lie in [0, 1] (an SSIM; 0: every snapshot votes); got {VoteFit}.");
         if (!(OwnLabelWeight >= 0) || double.IsInfinity(OwnLabelWeight)) Fail($"{nameof(OwnLabelWeight)} must be finite and non-negative; got {OwnLabelWeight}.");
         if (!(GateFrom >= 0 && GateFrom < GateTo && GateTo <= 1))
             Fail($"the gate window ({nameof(GateFrom)}, {nameof(GateTo)}) must satisfy 0 ≤ from < to ≤ 1 (shares of the trace); got ({GateFrom}, {GateTo}).");

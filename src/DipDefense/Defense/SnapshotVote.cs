@@ -71,20 +71,17 @@ public static class SnapshotVote
     /// <summary>
     /// The vote over the traces of one input under several seeds (<see cref="PurifierOptions.Seeds"/>): as the one-trace
     /// vote, with the sums Σ_{i ≥ w} p_k(x_i) taken over the snapshots of every trace, and the output the snapshot i ≥ w of any
-    /// trace with the largest p_c(x_i) (the earliest trace, then the earliest snapshot, on ties). With a vote fit φ_v, only
-    /// the snapshots whose SSIM to the input reaches it vote.
+    /// trace with the largest p_c(x_i) (the earliest trace, then the earliest snapshot, on ties).
     /// </summary>
     /// <param name="traces">p(x_i) of each trace's M snapshots, snapshot-major: M_t·K values each (traces may differ in length M_t; each votes with its snapshots from w on).</param>
     /// <param name="classes">K ≥ 2.</param>
     /// <param name="inputLabel">y′, left out of the vote unless <paramref name="ownLabelWeight"/> &gt; 0; in [0, K).</param>
     /// <param name="warmUp">w: the first snapshot that votes; in [0, M).</param>
     /// <param name="ownLabelWeight">λ ≥ 0, the weight of y′'s votes; 0 (the default) leaves y′ out.</param>
-    /// <param name="fits">Optional: each trace's SSIM of its snapshots to the input, one per snapshot (<see cref="DecisionMapping.SsimOf"/>); with <paramref name="voteFit"/> &gt; 0, only the snapshots from w on whose fit reaches it vote and can be the output (all from w on when none of any trace does).</param>
-    /// <param name="voteFit">φ_v in [0, 1] (<see cref="PurifierOptions.VoteFit"/>); 0 (the default) lets every snapshot from w on vote.</param>
     /// <returns>The voted class, the trace and the snapshot of the output.</returns>
     /// <exception cref="ArgumentException">No trace is given, or a size, index or weight is out of range; the message names it.</exception>
     public static (long Class, int Trace, int Snapshot) Choose(IReadOnlyList<IReadOnlyList<double>> traces, int classes, long inputLabel,
-        int warmUp, double ownLabelWeight = 0, IReadOnlyList<IReadOnlyList<double>>? fits = null, double voteFit = PurifierOptions.VoteFitOff)
+        int warmUp, double ownLabelWeight = 0)
     {
         ArgumentNullException.ThrowIfNull(traces);
         if (traces.Count == 0)
@@ -104,26 +101,11 @@ public static class SnapshotVote
         if (!(ownLabelWeight >= 0) || double.IsInfinity(ownLabelWeight))
             throw new ArgumentOutOfRangeException(nameof(ownLabelWeight), ownLabelWeight, "ownLabelWeight must be finite and non-negative.");
 
-        if (!(voteFit >= 0 && voteFit <= 1))
-            throw new ArgumentOutOfRangeException(nameof(voteFit), voteFit, "voteFit must lie in [0, 1] (an SSIM).");
-        if (voteFit > PurifierOptions.VoteFitOff)
-        {
-            if (fits is null || fits.Count != traces.Count)
-                throw new ArgumentException($"A vote fit φ_v > 0 needs the fits of all {traces.Count} traces; got {fits?.Count ?? 0}.", nameof(fits));
-            for (int t = 0; t < traces.Count; t++)
-                if (fits[t] is null || fits[t].Count != traces[t].Count / classes)
-                    throw new ArgumentException($"Trace {t} has {traces[t].Count / classes} snapshots but {fits[t]?.Count ?? 0} fits.", nameof(fits));
-        }
-        bool anyFits = voteFit > PurifierOptions.VoteFitOff
-            && fits!.Any(f => Enumerable.Range(warmUp, f.Count - warmUp).Any(i => f[i] >= voteFit));
-        bool Votes(int t, int i) => !anyFits || fits![t][i] >= voteFit;
-
         var votes = new double[classes];
-        for (int t = 0; t < traces.Count; t++)
-            for (int i = warmUp; i < traces[t].Count / classes; i++)
-                if (Votes(t, i))
-                    for (int k = 0; k < classes; k++)
-                        votes[k] += traces[t][i * classes + k];
+        foreach (var probabilities in traces)
+            for (int i = warmUp; i < probabilities.Count / classes; i++)
+                for (int k = 0; k < classes; k++)
+                    votes[k] += probabilities[i * classes + k];
         int voted = -1;
         for (int k = 0; k < classes; k++)
             if (k != inputLabel && (voted < 0 || votes[k] > votes[voted]))
@@ -131,10 +113,10 @@ public static class SnapshotVote
         if (ownLabelWeight > 0 && ownLabelWeight * votes[inputLabel] >= votes[voted])
             voted = (int)inputLabel;
 
-        int bestTrace = -1, best = -1;
+        int bestTrace = 0, best = warmUp;
         for (int t = 0; t < traces.Count; t++)
             for (int i = warmUp; i < traces[t].Count / classes; i++)
-                if (Votes(t, i) && (bestTrace < 0 || traces[t][i * classes + voted] > traces[bestTrace][best * classes + voted]))
+                if (traces[t][i * classes + voted] > traces[bestTrace][best * classes + voted])
                     (bestTrace, best) = (t, i);
         return (voted, bestTrace, best);
     }

@@ -313,16 +313,16 @@ public sealed class EvaluateCliTests : IDisposable
     [SharedDataFact]
     public void FitThresholdsAreSettingsOfTheStoreOnlyWhenOnSoThatOlderStoresAcceptARerunWithThemOff()
     {
-        // A store written before φ_p, φ_l, μ, φ_a, φ_v and K existed has none of them (nor λ, which μ governs) in its settings: a
+        // A store written before φ_p, φ_l, μ, φ_a and K existed has none of them (nor λ, which μ governs) in its settings: a
         // run with them off writes the same.
-        static string[] Settings(double poorFit, double ambiguousMargin, int seeds = 1, double ambiguousFit = 0, double voteFit = 0) =>
+        static string[] Settings(double poorFit, double ambiguousMargin, int seeds = 1, double ambiguousFit = 0) =>
             ["--poor-fit", FormattableString.Invariant($"{poorFit}"), "--late-change-fit", "1", "--ambiguous-margin", FormattableString.Invariant($"{ambiguousMargin}"),
-             "--ambiguous-fit", FormattableString.Invariant($"{ambiguousFit}"), "--vote-fit", FormattableString.Invariant($"{voteFit}"), "--seeds", FormattableString.Invariant($"{seeds}")];
+             "--ambiguous-fit", FormattableString.Invariant($"{ambiguousFit}"), "--seeds", FormattableString.Invariant($"{seeds}")];
         string store = Store("fit.db");
         Json(CliRunner.Run(Evaluate(store, Settings(0, 0), count: 1)));
         string settings = StoredSettings(store);
         Assert.Contains("\"gate_threshold\"", settings);
-        foreach (string field in new[] { "poor_fit", "late_change_fit", "ambiguous_margin", "own_label_weight", "ambiguous_fit", "vote_fit", "seeds", "traces" })
+        foreach (string field in new[] { "poor_fit", "late_change_fit", "ambiguous_margin", "own_label_weight", "ambiguous_fit", "seeds", "traces" })
             Assert.DoesNotContain(field, settings);
         var rows = Rows(store);
 
@@ -331,7 +331,7 @@ public sealed class EvaluateCliTests : IDisposable
         Json(CliRunner.Run(Evaluate(paper, ["--selection", "paper", "--seeds", "2"], count: 1)));
         Assert.DoesNotContain("seeds", StoredSettings(paper));
 
-        foreach (string[] on in new[] { Settings(0.98, 0), Settings(0, 20), Settings(0, 0, seeds: 2), Settings(0, 0, voteFit: 0.8) })
+        foreach (string[] on in new[] { Settings(0.98, 0), Settings(0, 20), Settings(0, 0, seeds: 2) })
         {
             var r = CliRunner.Run(Evaluate(store, on, count: 1));
             CliAssert.OneLineError(r, "--store", "other settings", "defenses");

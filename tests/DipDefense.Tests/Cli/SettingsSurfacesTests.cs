@@ -40,7 +40,6 @@ public class SettingsSurfacesTests
         ["AmbiguousMargin"] = ("AmbiguousMargin", "--ambiguous-margin", "--ambiguous-margin"),
         ["OwnLabelWeight"] = ("OwnLabelWeight", "--own-label-weight", "--own-label-weight"),
         ["AmbiguousFit"] = ("AmbiguousFit", "--ambiguous-fit", "--ambiguous-fit"),
-        ["VoteFit"] = ("VoteFit", "--vote-fit", "--vote-fit"),
         ["Seeds"] = ("Seeds", "--seeds", "--seeds"),
         ["MarkQuorum"] = ("MarkQuorum", "--mark-quorum", "--mark-quorum"),
         ["Horizon"] = ("Horizon", "--horizon", "--horizon"),

@@ -26,7 +26,6 @@ public class PurifierOptionsTests
         Assert.Equal(20, options.AmbiguousMargin);
         Assert.Equal(0.35, options.OwnLabelWeight);
         Assert.Equal(0.975, options.AmbiguousFit);
-        Assert.Equal(PurifierOptions.VoteFitOff, options.VoteFit);
         Assert.Equal(0.98, options.SettledFit);     // the early stops per trace (section 13)
         Assert.Equal(0.4, options.MarkedHorizon);
     }
@@ -81,8 +80,6 @@ public class PurifierOptionsTests
         { "AmbiguousMargin", new PurifierOptions { AmbiguousMargin = double.NaN } },
         { "AmbiguousFit", new PurifierOptions { AmbiguousFit = -0.1 } },
         { "AmbiguousFit", new PurifierOptions { AmbiguousFit = 1.5 } },
-        { "VoteFit", new PurifierOptions { VoteFit = -0.1 } },
-        { "VoteFit", new PurifierOptions { VoteFit = 1.5 } },
         { "OwnLabelWeight", new PurifierOptions { OwnLabelWeight = -0.1 } },
         { "OwnLabelWeight", new PurifierOptions { OwnLabelWeight = double.PositiveInfinity } },
         { "Seeds", new PurifierOptions { Seeds = 0 } },

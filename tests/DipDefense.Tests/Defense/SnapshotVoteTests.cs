@@ -80,43 +80,6 @@ public class SnapshotVoteTests
     }
 
     [Fact]
-    public void AVoteFitLetsOnlyTheSnapshotsThatFitTheInputVoteAndBeTheOutput()
-    {
-        double[][] p =
-        [
-            [
-                0.1, 0.1, 0.8,    // snapshot 0: fit 0.5
-                0.1, 0.1, 0.8,    // snapshot 1: fit 0.6
-                0.1, 0.6, 0.3,    // snapshot 2: fit 0.9
-            ],
-            [
-                0.1, 0.5, 0.4,    // snapshot 0: fit 0.95
-                0.1, 0.1, 0.8,    // snapshot 1: fit 0.7
-                0.1, 0.7, 0.2,    // snapshot 2: fit 0.85
-            ],
-        ];
-        double[][] fits = [[0.5, 0.6, 0.9], [0.95, 0.7, 0.85]];
-        // Without the floor class 2 sums 3.3 against class 1's 2.1 (y′ = 0 is left out); its best snapshot is trace 0's first.
-        Assert.Equal((2L, 0, 0), SnapshotVote.Choose(p, classes: 3, inputLabel: 0, warmUp: 0, fits: fits));
-        // φ_v 0.8: the snapshots of fit 0.9, 0.95 and 0.85 vote, class 1 sums 1.8 against 0.9, and trace 1's last shows it best.
-        Assert.Equal((1L, 1, 2), SnapshotVote.Choose(p, classes: 3, inputLabel: 0, warmUp: 0, fits: fits, voteFit: 0.8));
-        // From w = 1 on, trace 1's first snapshot does not vote: class 1 sums 1.3 against class 2's 0.5.
-        Assert.Equal((1L, 1, 2), SnapshotVote.Choose(p, classes: 3, inputLabel: 0, warmUp: 1, fits: fits, voteFit: 0.8));
-        // No snapshot reaches φ_v 0.99: all vote, as without the floor.
-        Assert.Equal((2L, 0, 0), SnapshotVote.Choose(p, classes: 3, inputLabel: 0, warmUp: 0, fits: fits, voteFit: 0.99));
-    }
-
-    [Fact]
-    public void AVoteFitNeedsAFitForEverySnapshotAndLiesInZeroToOne()
-    {
-        double[][] p = [[0.5, 0.5, 0.5, 0.5]];
-        Assert.Equal("fits", Assert.Throws<ArgumentException>(() => SnapshotVote.Choose(p, 2, 0, 0, voteFit: 0.5)).ParamName);
-        Assert.Equal("fits", Assert.Throws<ArgumentException>(() => SnapshotVote.Choose(p, 2, 0, 0, fits: [[0.9]], voteFit: 0.5)).ParamName);
-        Assert.Equal("voteFit", Assert.Throws<ArgumentOutOfRangeException>(() => SnapshotVote.Choose(p, 2, 0, 0, fits: [[0.9, 0.9]], voteFit: 1.5)).ParamName);
-        Assert.Equal((1L, 0, 0), SnapshotVote.Choose(p, 2, 0, 0, fits: [[0.9, 0.9]], voteFit: 0.5));
-    }
-
-    [Fact]
     public void BadArgumentsAreRefusedWithTheirNames()
     {
         double[] p = [0.5, 0.5, 0.5, 0.5];
