@@ -3,6 +3,7 @@
 has are kept. The mean is over the first four sets (clean, PGD, C&W, DDN in calibration.sh's order).
 usage: python3 combine_calibrations.py RUN.json [RUN.json ...]"""
 import json, sys
+from calibration_common import short
 
 runs = [json.load(open(path)) for path in sys.argv[1:]]
 def key(s):
@@ -14,7 +15,6 @@ sets = [d['name'] for d in runs[0]['data'] if all(d['name'] in [e['name'] for e 
 keys = [key(s) for s in runs[0]['settings'] if all(key(s) in [key(t) for t in r['settings']] for r in runs)]
 total = sum(r['count'] for r in runs)
 ranges = ', '.join(f"{r['offset']}–{r['offset'] + r['count'] - 1}" for r in sorted(runs, key=lambda r: r['offset']))
-short = {n: n.replace('test_batch_first500.bin', 'clean').replace('.bin', '') for n in sets}
 
 def pooled(k, name, field):
     value = 0.0
@@ -26,7 +26,7 @@ def pooled(k, name, field):
 
 print(f"{total} images per set ({ranges}); each cell: accuracy (8-bit) / marked share / SSIM vs clean")
 print()
-print('| K, q, θ, margin μ / λ / φ_a, early stops φ_s, H_m (w 30, φ_p 0.98) | ' + ' | '.join(short[n] for n in sets) + ' | mean of the first four | trace share per set |')
+print('| K, q, θ, margin μ / λ / φ_a, early stops φ_s, H_m (w 30, φ_p 0.98) | ' + ' | '.join(short(n) for n in sets) + ' | mean of the first four | trace share per set |')
 print('|' + '---|' * (3 + len(sets)))
 for k in sorted(keys, key=lambda k: (k[0], -k[6], k[1], k[5], k[7] or 0, k[8] or 0, k[9], -k[10])):
     accuracy = [pooled(k, n, 'accuracy') for n in sets]
@@ -37,4 +37,4 @@ for k in sorted(keys, key=lambda k: (k[0], -k[6], k[1], k[5], k[7] or 0, k[8] or
     shares = ' / '.join(f"{pooled(k, n, 'trace_share'):.3f}" for n in sets)
     print(f"| K {k[0]}, {quorum}, θ {k[1]:g}{margin}{settled} | " + ' | '.join(cells) + f" | **{sum(accuracy[:4]) / len(accuracy[:4]):.3f}** | {shares} |")
 print()
-print('label ceiling at w (first trace): ' + ', '.join(f"{short[n]} {pooled(keys[0], n, 'ceiling'):.3f}" for n in sets))
+print('label ceiling at w (first trace): ' + ', '.join(f"{short(n)} {pooled(keys[0], n, 'ceiling'):.3f}" for n in sets))
