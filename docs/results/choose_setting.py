@@ -1,39 +1,50 @@
-"""Applies calibration.md section 16's choice to a `dipdefense calibrate --json` run: among the settings whose clean
+"""Applies calibration.md section 16's choice to `dipdefense calibrate --json` runs: among the settings whose clean
 accuracy (the first set) is at least VICTIM_CLEAN - 0.04, the best mean over the first four sets; ties go to the
 setting that changes fewest values of the current default, then to the higher clean accuracy. Prints the top rows.
-usage: python3 choose_setting.py RUN.json VICTIM_CLEAN [ROWS]"""
-import json, sys
+Several runs over disjoint images (each run numbers its seeds from its first image) are pooled: a setting's counts are
+summed over the runs.
+usage: python3 choose_setting.py RUN.json [RUN.json ...] --victim VICTIM_CLEAN [--rows ROWS]"""
+import argparse, json
 from calibration_common import changed as changes, short
 
-run = json.load(open(sys.argv[1]))
-victim = float(sys.argv[2])
-rows = int(sys.argv[3]) if len(sys.argv) > 3 else 15
-n = run['count']
-
-def changed(s):
-    return len(changes(s))
-
-def counts(s):
-    return [round(p['accuracy'] * n) for p in s['per_set']]
+parser = argparse.ArgumentParser()
+parser.add_argument('runs', nargs='+')
+parser.add_argument('--victim', type=float, required=True, help="the victim's clean accuracy on the pooled images")
+parser.add_argument('--rows', type=int, default=15)
+args = parser.parse_args()
+runs = [json.load(open(p)) for p in args.runs]
+n = sum(r['count'] for r in runs)
 
 def label(s):
     margin = f"μ {s['ambiguous_margin']:g} / λ {s['own_label_weight']:g} / φ_a {s['ambiguous_fit'] or 0:g}" if s['ambiguous_margin'] else 'μ off'
     return f"θ {s['gate_threshold']:g}, {margin}, φ_p {s['poor_fit']:g}, w {s['warmup']}"
 
-seen, settings = set(), []
-for s in run['settings']:
-    key = label(s)
-    if key not in seen:  # with μ off, λ and φ_a do not enter: one row for all of them
+# One row per distinct setting (with μ off, λ and φ_a do not enter), its counts summed over the runs that all have it.
+settings = {}
+for r in runs:
+    seen = set()
+    for s in r['settings']:
+        key = label(s)
+        if key in seen:
+            continue
         seen.add(key)
-        settings.append(s)
-guarded = [s for s in settings if s['per_set'][0]['accuracy'] >= victim - 0.04 - 1e-9]
-ranked = sorted(guarded, key=lambda s: (-sum(counts(s)[:4]), changed(s), -counts(s)[0]))
-print(f"{n} images per set from offset {run['offset']}; {len(settings)} distinct settings, {len(guarded)} within 4 points of the "
-      f"victim's clean accuracy {victim:.3f}")
+        counts = [round(p['accuracy'] * r['count']) for p in s['per_set'][:4]]
+        if key in settings:
+            settings[key]['counts'] = [a + b for a, b in zip(settings[key]['counts'], counts)]
+            settings[key]['runs'] += 1
+        else:
+            settings[key] = {'setting': s, 'counts': counts, 'runs': 1}
+rows = [v for v in settings.values() if v['runs'] == len(runs)]
+guarded = [v for v in rows if v['counts'][0] / n >= args.victim - 0.04 - 1e-9]
+ranked = sorted(guarded, key=lambda v: (-sum(v['counts']), len(changes(v['setting'])), -v['counts'][0]))
+ranges = ', '.join(f"{r['offset']}–{r['offset'] + r['count'] - 1}" for r in runs)
+print(f"{n} images per set ({ranges}); {len(rows)} distinct settings, {len(guarded)} within 4 points of the "
+      f"victim's clean accuracy {args.victim:.4f}")
 print()
-print('| setting | ' + ' | '.join(short(d['name']) for d in run['data'][:4]) + ' | mean of four | values changed |')
+print('| setting | ' + ' | '.join(short(d['name']) for d in runs[0]['data'][:4]) + ' | mean of four | values changed |')
 print('|---|' + '---|' * 6)
-base = next((s for s in settings if changed(s) == 0), None)
-for s in ([base] if base else []) + ranked[:rows]:
-    c = counts(s)
-    print(f"| {label(s)}{' (current default)' if s is base else ''} | " + ' | '.join(str(x) for x in c[:4]) + f" | {sum(c[:4]) / 4 / n:.3f} | {changed(s)} |")
+base = next((v for v in rows if not changes(v['setting'])), None)
+for v in ([base] if base else []) + ranked[:args.rows]:
+    c = v['counts']
+    print(f"| {label(v['setting'])}{' (current default)' if v is base else ''} | " + ' | '.join(str(x) for x in c)
+          + f" | {sum(c) / 4 / n:.3f} | {len(changes(v['setting']))} |")
