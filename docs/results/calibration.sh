@@ -163,3 +163,7 @@ echo "##     seed i: the traces of the runs from 0, 64, 250 and 314 are the ones
 python3 docs/results/choose_setting.py "$v4/choose-0-64.json" "$v4/choose-64-64.json" --victim 0.9375
 python3 docs/results/one_at_a_time.py "$v4/choose-0-64.json" "$v4/choose-64-64.json"
 python3 docs/results/one_at_a_time.py "$v4/grid-250-64.json" "$v4/grid-314-64.json"
+for offset in 250 314; do
+  "${cli[@]}" calibrate --model "$model" "${four[@]}" "${base[@]}" --gate-threshold 1 --ambiguous-margin 20 --own-label-weight 0.35 \
+    --ambiguous-fit 0.97,0.975 --poor-fit 0.98,0.985 --settled-fit 0,0.98,0.985 --marked-horizon 0.4,1 --offset $offset --count 64 --json > "$v4/stops18-$offset-64.json"
+done
