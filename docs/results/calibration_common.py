@@ -1,5 +1,6 @@
 """What choose_setting.py, one_at_a_time.py and combine_calibrations.py share: the current default's values of the
-settings that section 16 of calibration.md sweeps, and the short name of a data set."""
+settings that section 16 of calibration.md sweeps, the short name of a data set, and the pooling of runs over disjoint
+images."""
 
 DEFAULT = {'gate_threshold': 1, 'ambiguous_margin': 20, 'own_label_weight': 0.35, 'ambiguous_fit': 0.975, 'poor_fit': 0.98, 'warmup': 30}
 
@@ -11,3 +12,24 @@ def changed(setting):
 
 def short(name):
     return name.replace('test_batch_first500.bin', 'clean').replace('.bin', '')
+
+
+def pooled(runs, key, field):
+    """Pools `calibrate --json` runs over disjoint images: for each setting key (key(setting); the first setting of a run
+    with that key) that every run has, the image-weighted mean of per_set[field] on each data set that every run has.
+    Returns the set names (in the first run's order) and {key: (the first run's setting, [value per set])}."""
+    names = [d['name'] for d in runs[0]['data'] if all(d['name'] in [e['name'] for e in r['data']] for r in runs)]
+    total = sum(r['count'] for r in runs)
+    sums = {}
+    for r in runs:
+        column = {d['name']: i for i, d in enumerate(r['data'])}
+        seen = set()
+        for s in r['settings']:
+            k = key(s)
+            if k in seen:
+                continue
+            seen.add(k)
+            entry = sums.setdefault(k, [s, [0.0] * len(names), 0])
+            entry[1] = [v + r['count'] * s['per_set'][column[n]][field] for v, n in zip(entry[1], names)]
+            entry[2] += 1
+    return names, {k: (s, [v / total for v in values]) for k, (s, values, seen_in) in sums.items() if seen_in == len(runs)}

@@ -5,7 +5,7 @@ Several runs over disjoint images (each run numbers its seeds from its first ima
 summed over the runs.
 usage: python3 choose_setting.py RUN.json [RUN.json ...] --victim VICTIM_CLEAN [--rows ROWS]"""
 import argparse, json
-from calibration_common import changed as changes, short
+from calibration_common import changed as changes, pooled, short
 
 parser = argparse.ArgumentParser()
 parser.add_argument('runs', nargs='+')
@@ -20,28 +20,15 @@ def label(s):
     return f"θ {s['gate_threshold']:g}, {margin}, φ_p {s['poor_fit']:g}, w {s['warmup']}"
 
 # One row per distinct setting (with μ off, λ and φ_a do not enter), its counts summed over the runs that all have it.
-settings = {}
-for r in runs:
-    seen = set()
-    for s in r['settings']:
-        key = label(s)
-        if key in seen:
-            continue
-        seen.add(key)
-        counts = [round(p['accuracy'] * r['count']) for p in s['per_set'][:4]]
-        if key in settings:
-            settings[key]['counts'] = [a + b for a, b in zip(settings[key]['counts'], counts)]
-            settings[key]['runs'] += 1
-        else:
-            settings[key] = {'setting': s, 'counts': counts, 'runs': 1}
-rows = [v for v in settings.values() if v['runs'] == len(runs)]
+names, accuracy = pooled(runs, label, 'accuracy')
+rows = [{'setting': s, 'counts': [round(a * n) for a in values[:4]]} for s, values in accuracy.values()]
 guarded = [v for v in rows if v['counts'][0] / n >= args.victim - 0.04 - 1e-9]
 ranked = sorted(guarded, key=lambda v: (-sum(v['counts']), len(changes(v['setting'])), -v['counts'][0]))
 ranges = ', '.join(f"{r['offset']}–{r['offset'] + r['count'] - 1}" for r in runs)
 print(f"{n} images per set ({ranges}); {len(rows)} distinct settings, {len(guarded)} within 4 points of the "
       f"victim's clean accuracy {args.victim:.4f}")
 print()
-print('| setting | ' + ' | '.join(short(d['name']) for d in runs[0]['data'][:4]) + ' | mean of four | values changed |')
+print('| setting | ' + ' | '.join(short(name) for name in names[:4]) + ' | mean of four | values changed |')
 print('|---|' + '---|' * 6)
 base = next((v for v in rows if not changes(v['setting'])), None)
 for v in ([base] if base else []) + ranked[:args.rows]:
