@@ -14,12 +14,14 @@ def short(name):
     return name.replace('test_batch_first500.bin', 'clean').replace('.bin', '')
 
 
-def pooled(runs, key, field):
+def pooled(runs, key, field, default=None):
     """Pools `calibrate --json` runs over disjoint images: for each setting key (key(setting); the first setting of a run
-    with that key) that every run has, the image-weighted mean of per_set[field] on each data set that every run has.
-    Returns the set names (in the first run's order) and {key: (the first run's setting, [value per set])}."""
+    with that key) that every run has, the image-weighted mean of per_set[field] on each data set that every run has
+    (`default` where an older run lacks the field). Returns the set names (in the first run's order) and
+    {key: (the first run's setting, [value per set])}."""
     names = [d['name'] for d in runs[0]['data'] if all(d['name'] in [e['name'] for e in r['data']] for r in runs)]
     total = sum(r['count'] for r in runs)
+    value = (lambda cell: cell[field]) if default is None else (lambda cell: cell.get(field, default))
     sums = {}
     for r in runs:
         column = {d['name']: i for i, d in enumerate(r['data'])}
@@ -30,6 +32,6 @@ def pooled(runs, key, field):
                 continue
             seen.add(k)
             entry = sums.setdefault(k, [s, [0.0] * len(names), 0])
-            entry[1] = [v + r['count'] * s['per_set'][column[n]][field] for v, n in zip(entry[1], names)]
+            entry[1] = [v + r['count'] * value(s['per_set'][column[n]]) for v, n in zip(entry[1], names)]
             entry[2] += 1
     return names, {k: (s, [v / total for v in values]) for k, (s, values, seen_in) in sums.items() if seen_in == len(runs)}
