@@ -191,7 +191,6 @@ public sealed class DecisionSpaceReconstruction
         for (int r = 0, a = 0; r < read.Length; r++)
         {
             long row = read[r];
-            int b = (int)(row / snapshots), i = (int)(row % snapshots);
             ssim[row] = readSsim[r];
             if (a < asked.Length && asked[a] == row)
             {
@@ -201,19 +200,25 @@ public sealed class DecisionSpaceReconstruction
             }
             else
             {
+                int b = (int)(row / snapshots), i = (int)(row % snapshots);
                 labels[row] = answers!.LabelOf(firstNetwork + b, i);
                 answers.CopyProbabilities(firstNetwork + b, i, probabilities, row * classes);
             }
         }
-        // A stopped trace's later snapshots are copies of its last one.
-        for (int b = 0; b < count; b++)
+        RepeatAfterStops(last, snapshots, classes, labels, ssim, probabilities);
+        return new DecisionMapping(count, snapshots, classes, labels, ssim, inputLabels, inputMargins, probabilities, clock.Elapsed);
+    }
+
+    /// <summary>Fills each stopped trace's snapshots after its last one (<paramref name="last"/>) with that one's answers: they are its copies.</summary>
+    private static void RepeatAfterStops(int[] last, int snapshots, int classes, long[] labels, double[] ssim, double[] probabilities)
+    {
+        for (int b = 0; b < last.Length; b++)
             for (int i = last[b] + 1; i < snapshots; i++)
             {
                 int from = b * snapshots + last[b], to = b * snapshots + i;
                 (labels[to], ssim[to]) = (labels[from], ssim[from]);
                 Array.Copy(probabilities, (long)from * classes, probabilities, (long)to * classes, classes);
             }
-        return new DecisionMapping(count, snapshots, classes, labels, ssim, inputLabels, inputMargins, probabilities, clock.Elapsed);
     }
 
     private PurificationResult ReconstructChecked(Tensor[] allTraces, Tensor inputs, DecisionMapping[]? mappings, Action<PurificationStage>? onStage,
