@@ -167,3 +167,15 @@ for offset in 250 314; do
   "${cli[@]}" calibrate --model "$model" "${four[@]}" "${base[@]}" --gate-threshold 1 --ambiguous-margin 20 --own-label-weight 0.35 \
     --ambiguous-fit 0.97,0.975 --poor-fit 0.98,0.985 --settled-fit 0,0.98,0.985 --marked-horizon 0.4,1 --offset $offset --count 64 --json > "$v4/stops18-$offset-64.json"
 done
+
+echo "## 19. Grid A chosen on all 250 choosing images 0-249 (four sets, as the 64-image runs from 0, 64, 128 and 192), confirmed"
+echo "##     on 250-377 (the runs of step 18)"
+"${cli[@]}" calibrate --model "$model" "${four[@]}" "${grid[@]}" --offset 128 --count 64 --json > "$v4/choose-128-64.json"
+"${cli[@]}" calibrate --model "$model" "${four[@]}" "${grid[@]}" --offset 192 --count 58 --json > "$v4/choose-192-58.json"
+python3 docs/results/choose_setting.py "$v4/choose-0-64.json" "$v4/choose-64-64.json" "$v4/choose-128-64.json" "$v4/choose-192-58.json" --victim 0.908
+python3 docs/results/one_at_a_time.py "$v4/choose-0-64.json" "$v4/choose-64-64.json" "$v4/choose-128-64.json" "$v4/choose-192-58.json"
+
+echo "## 20. σ_z = 1/50 (version 4): grid A on 0-63, clean and PGD"
+"${cli[@]}" calibrate --model "$model" --data "$data" --data "$v4/pgd.bin" "${base[@]/1\/30/1/50}" --settled-fit 0 --marked-horizon 1 \
+  --gate-threshold 0.7,0.8,0.9,1 --ambiguous-margin 0,20,25,30 --own-label-weight 0.35,0.5,0.75 --ambiguous-fit 0,0.965,0.97,0.975 \
+  --poor-fit 0.975,0.98,0.985 --offset 0 --count 64 --json > "$v4/sigma50-0-64.json"
