@@ -180,3 +180,8 @@ echo "## 20. σ_z = 1/50 (version 4): grid A on 0-63, clean and PGD"
 "${cli[@]}" calibrate --model "$model" --data "$data" --data "$v4/pgd.bin" "${base[@]/1\/30/1/50}" --settled-fit 0 --marked-horizon 1 \
   --gate-threshold 0.7,0.8,0.9,1 --ambiguous-margin 0,20,25,30 --own-label-weight 0.35,0.5,0.75 --ambiguous-fit 0,0.965,0.97,0.975 \
   --poor-fit 0.975,0.98,0.985 --offset 0 --count 64 --json > "$v4/sigma50-0-64.json"
+for run in "$v4/choose-0-64.json" "$v4/sigma50-0-64.json"; do
+  python3 docs/results/choose_setting.py "$run" --victim 0.921875 --sets 2
+  python3 docs/results/one_at_a_time.py "$run"
+  python3 docs/results/combine_calibrations.py "$run" | tail -1
+done
