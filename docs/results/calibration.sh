@@ -185,3 +185,16 @@ for run in "$v4/choose-0-64.json" "$v4/sigma50-0-64.json"; do
   python3 docs/results/one_at_a_time.py "$run"
   python3 docs/results/combine_calibrations.py "$run" | tail -1
 done
+
+echo "## 21. The confirmation on 378-499 of section 19's three settings (four sets, early stops on)"
+for range in "378 64" "442 58"; do
+  set -- $range
+  "${cli[@]}" calibrate --model "$model" "${four[@]}" "${base[@]}" --gate-threshold 1 --ambiguous-margin 20,30 --own-label-weight 0.35 \
+    --ambiguous-fit 0.975 --poor-fit 0.98,0.985 --settled-fit 0.98,0.985 --marked-horizon 0.4 --offset "$1" --count "$2" --json > "$v4/confirm-$1-$2.json"
+done
+
+echo "## 22. Output averaging β = 0.99 (version 4): grid A at w 30 and 50 on 0-63, clean and PGD"
+ema=(); for option in "${base[@]}"; do [ "$option" = 30 ] && option=30,50; ema+=("$option"); done  # the base options with w 30,50
+"${cli[@]}" calibrate --model "$model" --data "$data" --data "$v4/pgd.bin" "${ema[@]}" --output-averaging 0.99 --settled-fit 0 --marked-horizon 1 \
+  --gate-threshold 0.7,0.8,0.9,1 --ambiguous-margin 0,20,25,30 --own-label-weight 0.35,0.5,0.75 --ambiguous-fit 0,0.965,0.97,0.975 \
+  --poor-fit 0.975,0.98,0.985 --offset 0 --count 64 --json > "$v4/ema-0-64.json"
