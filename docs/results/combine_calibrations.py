@@ -23,7 +23,7 @@ def per_set(k, field):
 
 print(f"{total} images per set ({ranges}); each cell: accuracy (8-bit) / marked share / SSIM vs clean")
 print()
-print('| K, q, θ, margin μ / λ / φ_a, early stops φ_s, H_m (w 30, φ_p 0.98) | ' + ' | '.join(short(n) for n in sets) + ' | mean of the first four | trace share per set |')
+print('| K, q, θ, margin μ / λ / φ_a, early stops φ_s, H_m (w 30, φ_p 0.98 unless named) | ' + ' | '.join(short(n) for n in sets) + ' | mean of the first four | trace share per set |')
 print('|' + '---|' * (3 + len(sets)))
 for k in sorted(keys, key=lambda k: (k[0], -k[6], k[1], k[5], k[7] or 0, k[8] or 0, k[9], -k[10])):
     accuracy = per_set(k, 'accuracy')
@@ -31,6 +31,8 @@ for k in sorted(keys, key=lambda k: (k[0], -k[6], k[1], k[5], k[7] or 0, k[8] or
     quorum = 'all' if k[6] == k[0] else f"q {k[6]}"
     margin = f", μ {k[5]:g} / {k[7]:g} / {k[8] or 0:g}" if k[5] else ""
     settled = (f", φ_s {k[9]:g}" if k[9] else "") + (f", H_m {k[10]:g}" if k[10] < 1 else "")
+    # The header's w 30 and φ_p 0.98, named in the row where a run sweeps them.
+    settled += (f", φ_p {k[3]:g}" if abs(k[3] - 0.98) > 1e-9 else "") + (f", w {k[2]}" if k[2] != 30 else "")
     shares = ' / '.join(f"{t:.3f}" for t in per_set(k, 'trace_share'))
     print(f"| K {k[0]}, {quorum}, θ {k[1]:g}{margin}{settled} | " + ' | '.join(cells) + f" | **{sum(accuracy[:4]) / len(accuracy[:4]):.3f}** | {shares} |")
 print()
