@@ -21,6 +21,7 @@ internal static class LibTorchThreads
     public static void PinCurrentThreadToOne()
     {
         ConvolutionBackends.EnsureOff();
+        GlibcAllocator.EnsureConfigured();
         using (no_grad())
         using (var warm = ones(1 << 20))
         using (warm.sum()) { } // a parallel operation: runs the thread's lazy initialisation first
@@ -36,6 +37,7 @@ internal static class LibTorchThreads
         if (device.type != DeviceType.CPU)
             return new Restore(null);
         ConvolutionBackends.EnsureOff();
+        GlibcAllocator.EnsureConfigured();
         var restore = new Restore(get_num_threads());
         set_num_threads(1);
         return restore;
