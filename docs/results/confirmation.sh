@@ -6,8 +6,8 @@
 # SSIM against the clean images, lock-in median, trace share, seconds, and every image's diagnostics).
 # calibration.md section 15 reads them (FGSM was not run for it). 16-35 minutes per set on the 2-core machine (the early
 # stops cut clean and PGD traces; C&W, DDN and FGSM traces mostly run to T).
-# Usage: [COUNT=N] bash docs/results/confirmation.sh [WORK_DIR] [SET...]   (sets: clean pgd cw ddn fgsm; default all five;
-# COUNT: images 250.. per set, default 250; the clean file always holds 250, and a set's file is crafted once per WORK_DIR)
+# Usage: [COUNT=N] [OUT=DIR] bash docs/results/confirmation.sh [WORK_DIR] [SET...]   (sets: clean pgd cw ddn fgsm; default all five;
+# OUT: the JSON folder, default docs/results/confirmation; COUNT: images 250.. per set, default 250; the clean file always holds 250, and a set's file is crafted once per WORK_DIR)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 shared=../shared
@@ -18,7 +18,7 @@ shift || true
 sets=("${@:-clean pgd cw ddn fgsm}")
 sets=(${sets[*]})
 count=${COUNT:-250}
-out=docs/results/confirmation
+out=${OUT:-docs/results/confirmation}
 mkdir -p "$work" "$out"
 source docs/results/cli.sh
 

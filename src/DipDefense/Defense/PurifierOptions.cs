@@ -78,7 +78,7 @@ public sealed record PurifierOptions
     /// snapshot, as the paper's fallback) when the mean over the gate window (<see cref="GateFrom"/>, <see cref="GateTo"/>)
     /// of s_i = p_{y′}(x_i), the victim's probability of the input's own label y′, is at least θ; under
     /// <see cref="PurifierSelection.Vote"/> such an input is not marked by a label change after w (only by a last snapshot
-    /// not labelled y′). In [0, 1]. Default 1, with <see cref="AmbiguousMargin"/> 20 and <see cref="AmbiguousFit"/> 0.975:
+    /// not labelled y′). In [0, 1]. Default 1, with <see cref="AmbiguousMargin"/> 30 and <see cref="AmbiguousFit"/> 0.975:
     /// every label change after w marks an input, and the margin gives an ambiguous one its own label back (the clean
     /// guard, docs/results/calibration.md, sections 12–13). Without the margin 0.7 measured best with <see cref="Seeds"/> = 2
     /// (section 9) and 0.6 with one trace (section 7). Not used by <see cref="PurifierSelection.Paper"/>.
@@ -88,11 +88,12 @@ public sealed record PurifierOptions
     /// <summary>
     /// φ_p, the poor-fit threshold of <see cref="PurifierSelection.Vote"/> (beyond the paper; docs/method.md, "Selection
     /// modes"): an input whose last snapshot has SSIM below φ_p to it (the final fit f) is marked as adversarial, because the
-    /// regularised DIP prior did not reproduce it. In [0, 1]; 0 turns it off. Default 0.98 (calibrated on CIFAR-10 with
-    /// σ_z = 1/30 and T = 1000; an absolute SSIM level, so recalibrate it for other data: docs/results/calibration.md,
-    /// section 7). Not used by the other modes.
+    /// regularised DIP prior did not reproduce it. In [0, 1]; 0 turns it off. Default 0.985 (calibrated on CIFAR-10 with
+    /// σ_z = 1/30 and T = 1000, chosen on images 0–249 and confirmed on 378–499 with <see cref="AmbiguousMargin"/> 30: an
+    /// absolute SSIM level, so recalibrate it for other data: docs/results/calibration.md, sections 7, 19 and 21). Not used
+    /// by the other modes.
     /// </summary>
-    public double PoorFit { get; init; } = 0.98;
+    public double PoorFit { get; init; } = 0.985;
 
     /// <summary>The value of <see cref="PoorFit"/> that turns it off: 0 (no final fit is below it).</summary>
     public const double PoorFitOff = 0;
@@ -116,15 +117,16 @@ public sealed record PurifierOptions
     /// a marked input whose victim logit margin m = z_{y′}(x′) − max_{k ≠ y′} z_k(x′) is below μ is ambiguous, and its own
     /// label y′ takes part in its vote with the weight <see cref="OwnLabelWeight"/>, so a clean input the trace marked can
     /// get its label back. An input above μ (the victim is as sure of y′ as of a maximum-confidence attack) votes without y′.
-    /// Default 20 with <see cref="GateThreshold"/> 1, <see cref="OwnLabelWeight"/> 0.35 and <see cref="AmbiguousFit"/> 0.975
-    /// (the clean guard): on the 250 confirming CIFAR-10 images with the ResNet-20 victim it keeps clean accuracy within
-    /// 3.2 points of the victim's (0.808 → 0.880 against θ 0.7 without it) and raises the mean over clean, PGD, C&amp;W and
-    /// DDN (0.829 → 0.858), at a cost on a low-confidence attack: FGSM ε = 8/255 0.468 → 0.416 (docs/results/calibration.md,
-    /// sections 12–13; without φ_a the margin gave FGSM's adversarial label back far more often: section 8). In logits, so
+    /// Default 30 with <see cref="GateThreshold"/> 1, <see cref="OwnLabelWeight"/> 0.35 and <see cref="AmbiguousFit"/> 0.975
+    /// (the clean guard): chosen with <see cref="PoorFit"/> 0.985 on images 0–249 and confirmed on 378–499, where it kept 109
+    /// of the victim's 110 clean images against μ 20's 105 (docs/results/calibration.md, sections 19 and 21). The guard was
+    /// introduced at μ 20, which raised clean accuracy 0.808 → 0.880 against θ 0.7 without it, at a cost on a
+    /// low-confidence attack: FGSM ε = 8/255 0.468 → 0.416 (sections 12–13; without φ_a the margin gave FGSM's adversarial
+    /// label back far more often: section 8). In logits, so
     /// victim-specific: calibrate it with <c>dipdefense calibrate</c> for another victim. ≥ 0 (+∞ allowed);
     /// <see cref="AmbiguousMarginOff"/> turns it off. Not used by the other modes.
     /// </summary>
-    public double AmbiguousMargin { get; init; } = 20;
+    public double AmbiguousMargin { get; init; } = 30;
 
     /// <summary>
     /// λ, the weight of the input's own label y′ in the vote of an ambiguous input (see <see cref="AmbiguousMargin"/>): y′
@@ -227,13 +229,14 @@ public sealed record PurifierOptions
     /// carries the input's label y′, and s fits the input with SSIM ≥ φ_s; its later snapshots repeat s, and under
     /// <see cref="PurifierSelection.Vote"/> it does not mark its input (with φ_s ≥ <see cref="PoorFit"/> it could not
     /// anyway: it ends on y′ with a fit above φ_p). The reconstruction applies the same cut to a full trace (a calibration's
-    /// cached one), so a stopped trace and a cut one give the same result. Default 0.98: on the 250 confirming CIFAR-10
-    /// images per set it changed no image of clean, PGD, C&amp;W, DDN or FGSM but one clean image (gained) and saved 27% of
-    /// the fit on clean inputs, about 1% on attacked ones (their traces change label after w); values below φ_p lost PGD
-    /// images (docs/results/calibration.md, section 13). An SSIM level of T = 1000 and σ_z = 1/30 on CIFAR-10.
+    /// cached one), so a stopped trace and a cut one give the same result. Default 0.985, the default <see cref="PoorFit"/>:
+    /// values below φ_p lose the PGD images that φ_p marks (docs/results/calibration.md, sections 13 and 18); at 0.98 with
+    /// φ_p 0.98 it changed no image of clean, PGD, C&amp;W, DDN or FGSM but one clean image (gained) on the 250 confirming
+    /// CIFAR-10 images per set and saved 27% of the fit on clean inputs (section 13). An SSIM level of T = 1000 and
+    /// σ_z = 1/30 on CIFAR-10.
     /// <see cref="SettledFitOff"/> (0) runs every trace to the end, as the paper; otherwise in (0, 1].
     /// </summary>
-    public double SettledFit { get; init; } = 0.98;
+    public double SettledFit { get; init; } = 0.985;
 
     /// <summary>
     /// H_m, the marked horizon: an early stop per trace of <see cref="PurifierSelection.Vote"/> (beyond the paper;

@@ -17,16 +17,17 @@ public class PurifierOptionsTests
         Assert.Equal(0, options.Trace.Seed);
         Assert.Equal(16, options.BatchSize);
         Assert.Equal(4, options.RefillBatches);   // speed only (docs/results/bench.md, "Refilling the batch")
-        // The calibrated selection (docs/results/calibration.md, sections 9, 12 and 13): the vote over two traces per image
-        // with the clean guard (θ 1, μ 20, λ 0.35, φ_a 0.975).
+        // The calibrated selection (docs/results/calibration.md, sections 9, 12, 13 and 21): the vote over two traces per
+        // image with the clean guard (θ 1, μ 30, λ 0.35, φ_a 0.975) and φ_p 0.985.
         Assert.Equal(PurifierSelection.Vote, options.Selection);
         Assert.Equal(2, options.Seeds);
         Assert.Equal(2, options.TracesPerImage);
         Assert.Equal(1, options.GateThreshold);
-        Assert.Equal(20, options.AmbiguousMargin);
+        Assert.Equal(30, options.AmbiguousMargin);
+        Assert.Equal(0.985, options.PoorFit);
         Assert.Equal(0.35, options.OwnLabelWeight);
         Assert.Equal(0.975, options.AmbiguousFit);
-        Assert.Equal(0.98, options.SettledFit);     // the early stops per trace (section 13)
+        Assert.Equal(0.985, options.SettledFit);    // the early stops per trace (sections 13 and 21: φ_s = φ_p)
         Assert.Equal(0.4, options.MarkedHorizon);
     }
 
