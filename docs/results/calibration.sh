@@ -186,12 +186,15 @@ for run in "$v4/choose-0-64.json" "$v4/sigma50-0-64.json"; do
   python3 docs/results/combine_calibrations.py "$run" | tail -1
 done
 
-echo "## 21. The confirmation on 378-499 of section 19's three settings (four sets, early stops on)"
-for range in "378 64" "442 58"; do
+echo "## 21. The confirmation on 378-499 of section 19's three settings (four sets, early stops on); then the same grid on"
+echo "##     250-377 for the new default's figures on all 250 confirming images"
+for range in "378 64" "442 58" "250 64" "314 64"; do
   set -- $range
   "${cli[@]}" calibrate --model "$model" "${four[@]}" "${base[@]}" --gate-threshold 1 --ambiguous-margin 20,30 --own-label-weight 0.35 \
-    --ambiguous-fit 0.975 --poor-fit 0.98,0.985 --settled-fit 0.98,0.985 --marked-horizon 0.4 --offset "$1" --count "$2" --json > "$v4/confirm-$1-$2.json"
+    --ambiguous-fit 0.975 --poor-fit 0.98,0.985 --settled-fit 0.98,0.985 --marked-horizon 0.4 --offset "$1" --count "$2" --json > "$v4/confirm21-$1-$2.json"
 done
+python3 docs/results/combine_calibrations.py "$v4/confirm21-378-64.json" "$v4/confirm21-442-58.json"
+python3 docs/results/combine_calibrations.py "$v4/confirm21-250-64.json" "$v4/confirm21-314-64.json" "$v4/confirm21-378-64.json" "$v4/confirm21-442-58.json"
 
 echo "## 22. Output averaging β = 0.99 (version 4): grid A at w 30 and 50 on 0-63, clean and PGD"
 ema=(); for option in "${base[@]}"; do [ "$option" = 30 ] && option=30,50; ema+=("$option"); done  # the base options with w 30,50
