@@ -13,7 +13,7 @@ namespace DipDefense.Dip;
 /// such blocks afresh (above its mmap threshold) and hands freed memory at the top of a heap back to the kernel (above
 /// its trim threshold), so the next iteration touches new pages: on the project's 2-core VM about a million minor page
 /// faults per 200 iterations at B = 16 and half of the fit's time (docs/results/bench.md). With the mmap threshold at
-/// its largest (32 MB) and the trim threshold at 2 GB the faults fall twentyfold and B = 16 runs about twice as fast.
+/// its largest (32 MB) and the trim threshold at 2 GB the faults fell six- to fortyfold there and B = 16 ran about twice as fast.
 /// The cost: the process keeps its peak heap until it exits (a B = 16 bench: 392 MB resident at its peak, 338 MB without).
 /// </para>
 /// <para>
@@ -33,10 +33,10 @@ internal static class GlibcAllocator
     private const int MmapThreshold = -3;
 
     /// <summary>The mmap threshold set: glibc's largest on 64-bit systems (half its 64 MB heap size).</summary>
-    internal const int MmapThresholdBytes = 32 << 20;
+    private const int MmapThresholdBytes = 32 << 20;
 
     /// <summary>The trim threshold set: freed memory at the top of a heap is kept up to this size.</summary>
-    internal const int TrimThresholdBytes = int.MaxValue;
+    private const int TrimThresholdBytes = int.MaxValue;
 
     private static readonly Lazy<bool> Configured = new(Configure);
 
