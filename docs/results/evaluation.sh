@@ -49,7 +49,7 @@
 # docs/results/bpda-eot2-default/ (version 4): BPDA with EOT over two fresh seeds per step (--eot 2) against the current
 # defaults, next to clean and plain PGD, images 250.. (BPDA_EOT2_DEFAULT_COUNT, default 16). Thirteenth,
 # docs/results/table1-v4/ (version 4): the paper's Table 1 and 2 columns for the current defaults, no defense and the
-# three simple transformations, images 250.. (TABLE1_V4_COUNT, default 0: give 16 to remake the committed store).
+# three simple transformations, images 250.. (TABLE1_V4_COUNT, default 0; not run yet: give 16 to make it).
 # Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT] [TABLE1_BASELINES_COUNT] [BPDA_DIPDEFEND_COUNT] [BPDA_EOT2_COUNT] [BPDA_DEFAULT_COUNT] [TABLE1_DEFAULT_COUNT] [BPDA_EOT2_DEFAULT_COUNT] [TABLE1_V4_COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
