@@ -201,3 +201,4 @@ ema=(); for option in "${base[@]}"; do [ "$option" = 30 ] && option=30,50; ema+=
 "${cli[@]}" calibrate --model "$model" --data "$data" --data "$v4/pgd.bin" "${ema[@]}" --output-averaging 0.99 --settled-fit 0 --marked-horizon 1 \
   --gate-threshold 0.7,0.8,0.9,1 --ambiguous-margin 0,20,25,30 --own-label-weight 0.35,0.5,0.75 --ambiguous-fit 0,0.965,0.97,0.975 \
   --poor-fit 0.975,0.98,0.985 --offset 0 --count 64 --json > "$v4/ema-0-64.json"
+python3 docs/results/choose_setting.py "$v4/ema-0-64.json" --victim 0.921875 --sets 2
