@@ -21,8 +21,9 @@ namespace DipDefense.Dip;
 /// Network b is initialised from its own <see cref="Generator"/>, in a fixed construction order that
 /// does not depend on B (PyTorch's default Conv2d initialisation, BatchNorm weight 1 and bias 0), so B
 /// networks built from seeds s_1..s_B equal B separately built networks with those seeds.
-/// Parameters are created on the CPU; move the module with <c>to(device)</c>. Constructing one switches libtorch's
-/// NNPACK and oneDNN convolution backends off for the process, as a trace does (docs/platform.md#onednn).
+/// Parameters are created on the CPU; move the module with <c>to(device)</c>. Constructing one applies the process-wide
+/// settings a trace applies (NNPACK and oneDNN off, docs/platform.md#onednn; glibc keeping freed memory,
+/// docs/performance.md#memory).
 /// </para>
 /// <para>
 /// The generator is meant to run in training mode (the DIP convention; the default of a new module):
@@ -72,7 +73,7 @@ public sealed class DipGenerator : nn.Module<Tensor, Tensor>
             throw new ArgumentException("generators must hold one non-null generator per network (at least one).", nameof(generators));
 
         // A generator used on its own (not through DipTraceRunner) must not meet oneDNN's wrong float32 convolutions either.
-        ConvolutionBackends.EnsureOff();
+        LibTorchProcess.Prepare();
         Config = config;
         ImageChannels = imageChannels;
         levels = new DipLevel("levels", config, 0, config.NoiseChannels, generators);

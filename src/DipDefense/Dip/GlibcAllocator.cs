@@ -43,6 +43,9 @@ internal static class GlibcAllocator
     /// <summary>Applies the settings if that has not been tried yet; returns whether they are in force by this call.</summary>
     public static bool EnsureConfigured() => Configured.Value;
 
+    /// <summary>Whether the settings were tried already (by a trace, a generator or <see cref="EnsureConfigured"/>), without trying them.</summary>
+    internal static bool Tried => Configured.IsValueCreated;
+
     /// <summary>Whether the environment leaves the allocator to the user: an opt-out or settings of the user's own.</summary>
     internal static bool LeftToUser(Func<string, string?> environment) =>
         environment(OptOutVariable) == "0"

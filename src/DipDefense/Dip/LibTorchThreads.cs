@@ -20,8 +20,7 @@ internal static class LibTorchThreads
     /// <summary>Pins the calling (worker) thread to one libtorch thread.</summary>
     public static void PinCurrentThreadToOne()
     {
-        ConvolutionBackends.EnsureOff();
-        GlibcAllocator.EnsureConfigured();
+        LibTorchProcess.Prepare();
         using (no_grad())
         using (var warm = ones(1 << 20))
         using (warm.sum()) { } // a parallel operation: runs the thread's lazy initialisation first
@@ -36,8 +35,7 @@ internal static class LibTorchThreads
     {
         if (device.type != DeviceType.CPU)
             return new Restore(null);
-        ConvolutionBackends.EnsureOff();
-        GlibcAllocator.EnsureConfigured();
+        LibTorchProcess.Prepare();
         var restore = new Restore(get_num_threads());
         set_num_threads(1);
         return restore;
