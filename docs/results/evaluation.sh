@@ -48,8 +48,9 @@
 # parts are skipped; give a count and another --store, or check out commit 4611b71, to extend them). Twelfth,
 # docs/results/bpda-eot2-default/ (version 4): BPDA with EOT over two fresh seeds per step (--eot 2) against the current
 # defaults, next to clean and plain PGD, images 250.. (BPDA_EOT2_DEFAULT_COUNT, default 16). Thirteenth,
-# docs/results/table1-v4/ (version 4): the paper's Table 1 and 2 columns for the current defaults, no defense and the
-# three simple transformations, images 250.. (TABLE1_V4_COUNT, default 0; not run yet: give 16 to make it).
+# docs/results/table1-v4/ (version 4): the paper's Table 1 and 2 columns for the defaults since calibration.md section
+# 21 (μ = 30, φ_p = φ_s = 0.985, the rest as the tenth part; named here), no defense and the three simple
+# transformations, images 250.. (TABLE1_V4_COUNT, default 0: give 32 to make the committed store).
 # Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT] [TABLE1_BASELINES_COUNT] [BPDA_DIPDEFEND_COUNT] [BPDA_EOT2_COUNT] [BPDA_DEFAULT_COUNT] [TABLE1_DEFAULT_COUNT] [BPDA_EOT2_DEFAULT_COUNT] [TABLE1_V4_COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -108,4 +109,6 @@ defaults=(--selection vote --warmup 30 --gate-threshold 1 --gate-window 0.1-0.3 
 evaluate_and_report bpda-default "$bpda_default_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 "${defaults[@]}"
 evaluate_and_report table1-default "$table1_default_count" --defense none,decision-dip --attack "$table1_attacks" "${defaults[@]}"
 evaluate_and_report bpda-eot2-default "$bpda_eot2_default_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 --eot 2 "${defaults[@]}"
-evaluate_and_report table1-v4 "$table1_v4_count" --defense none,decision-dip,jpeg,bit-depth,median --attack "$table1_attacks" "${defaults[@]}"
+defaults_21=(--selection vote --warmup 30 --gate-threshold 1 --gate-window 0.1-0.3 --poor-fit 0.985 --late-change-fit 1 --ambiguous-margin 30
+  --own-label-weight 0.35 --ambiguous-fit 0.975 --seeds 2 --horizon 1 --settled-fit 0.985 --marked-horizon 0.4)
+evaluate_and_report table1-v4 "$table1_v4_count" --defense none,decision-dip,jpeg,bit-depth,median --attack "$table1_attacks" "${defaults_21[@]}"
