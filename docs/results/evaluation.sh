@@ -51,7 +51,9 @@
 # docs/results/table1-v4/ (version 4): the paper's Table 1 and 2 columns for the defaults since calibration.md section
 # 21 (μ = 30, φ_p = φ_s = 0.985, the rest as the tenth part; named here), no defense and the three simple
 # transformations, images 250.. (TABLE1_V4_COUNT, default 0: give 32 to make the committed store).
-# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT] [TABLE1_BASELINES_COUNT] [BPDA_DIPDEFEND_COUNT] [BPDA_EOT2_COUNT] [BPDA_DEFAULT_COUNT] [TABLE1_DEFAULT_COUNT] [BPDA_EOT2_DEFAULT_COUNT] [TABLE1_V4_COUNT]
+# Fourteenth, docs/results/bpda-v4/ (version 4): BPDA (EOT R = 1, the attacker knowing the seed) against those same
+# defaults, next to clean and plain PGD, images 250.. (BPDA_V4_COUNT, default 0: give 8 to make the committed store).
+# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT] [TABLE1_BASELINES_COUNT] [BPDA_DIPDEFEND_COUNT] [BPDA_EOT2_COUNT] [BPDA_DEFAULT_COUNT] [TABLE1_DEFAULT_COUNT] [BPDA_EOT2_DEFAULT_COUNT] [TABLE1_V4_COUNT] [BPDA_V4_COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 shared=../shared
@@ -68,6 +70,7 @@ bpda_default_count=${10:-0}
 table1_default_count=${11:-0}
 bpda_eot2_default_count=${12:-16}
 table1_v4_count=${13:-0}
+bpda_v4_count=${14:-0}
 source docs/results/cli.sh
 # evaluate_into FOLDER COUNT SETTINGS...: images 250.. into docs/results/FOLDER/results.db.
 evaluate_into() {
@@ -112,3 +115,4 @@ evaluate_and_report bpda-eot2-default "$bpda_eot2_default_count" --defense decis
 defaults_21=(--selection vote --warmup 30 --gate-threshold 1 --gate-window 0.1-0.3 --poor-fit 0.985 --late-change-fit 1 --ambiguous-margin 30
   --own-label-weight 0.35 --ambiguous-fit 0.975 --seeds 2 --horizon 1 --settled-fit 0.985 --marked-horizon 0.4)
 evaluate_and_report table1-v4 "$table1_v4_count" --defense none,decision-dip,jpeg,bit-depth,median --attack "$table1_attacks" "${defaults_21[@]}"
+evaluate_and_report bpda-v4 "$bpda_v4_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 "${defaults_21[@]}"
