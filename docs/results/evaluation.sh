@@ -53,7 +53,12 @@
 # transformations, images 250.. (TABLE1_V4_COUNT, default 0: give 32 to make the committed store).
 # Fourteenth, docs/results/bpda-v4/ (version 4): BPDA (EOT R = 1, the attacker knowing the seed) against those same
 # defaults, next to clean and plain PGD, images 250.. (BPDA_V4_COUNT, default 0: give 8 to make the committed store).
-# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT] [TABLE1_BASELINES_COUNT] [BPDA_DIPDEFEND_COUNT] [BPDA_EOT2_COUNT] [BPDA_DEFAULT_COUNT] [TABLE1_DEFAULT_COUNT] [BPDA_EOT2_DEFAULT_COUNT] [TABLE1_V4_COUNT] [BPDA_V4_COUNT]
+# Fifteenth, docs/results/table1-v4-dipdefend/ (version 4): DIPDefend (its defaults, 4,000 iterations) against the same
+# 15 columns and images as the thirteenth part, a store of its own (TABLE1_V4_DIPDEFEND_COUNT, default 0); with it,
+# docs/results/table1-v4/report is the report of both stores, one Table 1 for every defense. Sixteenth,
+# docs/results/bpda-dipdefend-v4/ (version 4): BPDA (EOT R = 1, the attacker knowing the seed) against DIPDefend, next
+# to clean and plain PGD, images 250.. (BPDA_DIPDEFEND_V4_COUNT, default 0).
+# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT] [TABLE1_BASELINES_COUNT] [BPDA_DIPDEFEND_COUNT] [BPDA_EOT2_COUNT] [BPDA_DEFAULT_COUNT] [TABLE1_DEFAULT_COUNT] [BPDA_EOT2_DEFAULT_COUNT] [TABLE1_V4_COUNT] [BPDA_V4_COUNT] [TABLE1_V4_DIPDEFEND_COUNT] [BPDA_DIPDEFEND_V4_COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 shared=../shared
@@ -71,6 +76,8 @@ table1_default_count=${11:-0}
 bpda_eot2_default_count=${12:-16}
 table1_v4_count=${13:-0}
 bpda_v4_count=${14:-0}
+table1_v4_dipdefend_count=${15:-0}
+bpda_dipdefend_v4_count=${16:-0}
 source docs/results/cli.sh
 # evaluate_into FOLDER COUNT SETTINGS...: images 250.. into docs/results/FOLDER/results.db.
 evaluate_into() {
@@ -116,3 +123,8 @@ defaults_21=(--selection vote --warmup 30 --gate-threshold 1 --gate-window 0.1-0
   --own-label-weight 0.35 --ambiguous-fit 0.975 --seeds 2 --horizon 1 --settled-fit 0.985 --marked-horizon 0.4)
 evaluate_and_report table1-v4 "$table1_v4_count" --defense none,decision-dip,jpeg,bit-depth,median --attack "$table1_attacks" "${defaults_21[@]}"
 evaluate_and_report bpda-v4 "$bpda_v4_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 "${defaults_21[@]}"
+if [ "$table1_v4_dipdefend_count" -gt 0 ]; then
+  evaluate_into table1-v4-dipdefend "$table1_v4_dipdefend_count" --defense dipdefend --attack "$table1_attacks"
+  "${cli[@]}" report --store docs/results/table1-v4/results.db --store docs/results/table1-v4-dipdefend/results.db --out docs/results/table1-v4/report
+fi
+evaluate_and_report bpda-dipdefend-v4 "$bpda_dipdefend_v4_count" --defense dipdefend --attack clean,pgd:8/255,bpda-pgd:8/255
