@@ -57,8 +57,11 @@
 # 15 columns and images as the thirteenth part, a store of its own (TABLE1_V4_DIPDEFEND_COUNT, default 0); with it,
 # docs/results/table1-v4/report is the report of both stores, one Table 1 for every defense. Sixteenth,
 # docs/results/bpda-dipdefend-v4/ (version 4): BPDA (EOT R = 1, the attacker knowing the seed) against DIPDefend, next
-# to clean and plain PGD, images 250.. (BPDA_DIPDEFEND_V4_COUNT, default 0).
-# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT] [TABLE1_BASELINES_COUNT] [BPDA_DIPDEFEND_COUNT] [BPDA_EOT2_COUNT] [BPDA_DEFAULT_COUNT] [TABLE1_DEFAULT_COUNT] [BPDA_EOT2_DEFAULT_COUNT] [TABLE1_V4_COUNT] [BPDA_V4_COUNT] [TABLE1_V4_DIPDEFEND_COUNT] [BPDA_DIPDEFEND_V4_COUNT]
+# to clean and plain PGD, images 250.. (BPDA_DIPDEFEND_V4_COUNT, default 0). Seventeenth, docs/results/hsj-v4/
+# (version 4): HopSkipJump (L2, 200 queries, through the purified classifier) against the thirteenth part's defaults
+# and against no defense, next to clean, images 250.. (HSJ_V4_COUNT, default 0: give 3 to make the committed store;
+# about 23 minutes per image, each of its 200 queries a purification).
+# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT] [TABLE1_BASELINES_COUNT] [BPDA_DIPDEFEND_COUNT] [BPDA_EOT2_COUNT] [BPDA_DEFAULT_COUNT] [TABLE1_DEFAULT_COUNT] [BPDA_EOT2_DEFAULT_COUNT] [TABLE1_V4_COUNT] [BPDA_V4_COUNT] [TABLE1_V4_DIPDEFEND_COUNT] [BPDA_DIPDEFEND_V4_COUNT] [HSJ_V4_COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 shared=../shared
@@ -78,6 +81,7 @@ table1_v4_count=${13:-0}
 bpda_v4_count=${14:-0}
 table1_v4_dipdefend_count=${15:-0}
 bpda_dipdefend_v4_count=${16:-0}
+hsj_v4_count=${17:-0}
 source docs/results/cli.sh
 # evaluate_into FOLDER COUNT SETTINGS...: images 250.. into docs/results/FOLDER/results.db.
 evaluate_into() {
@@ -128,3 +132,4 @@ if [ "$table1_v4_dipdefend_count" -gt 0 ]; then
   "${cli[@]}" report --store docs/results/table1-v4/results.db --store docs/results/table1-v4-dipdefend/results.db --out docs/results/table1-v4/report
 fi
 evaluate_and_report bpda-dipdefend-v4 "$bpda_dipdefend_v4_count" --defense dipdefend --attack clean,pgd:8/255,bpda-pgd:8/255
+evaluate_and_report hsj-v4 "$hsj_v4_count" --defense none,decision-dip --attack clean,hsj:200 "${defaults_21[@]}"
