@@ -52,10 +52,11 @@
 # 21 (μ = 30, φ_p = φ_s = 0.985, the rest as the tenth part; named here), no defense and the three simple
 # transformations, images 250.. (TABLE1_V4_COUNT, default 0: give 32 to make the committed store).
 # Fourteenth, docs/results/bpda-v4/ (version 4): BPDA (EOT R = 1, the attacker knowing the seed) against those same
-# defaults, next to clean and plain PGD, images 250.. (BPDA_V4_COUNT, default 0: give 8 to make the committed store).
+# defaults, next to clean and plain PGD, images 250.. (BPDA_V4_COUNT, default 0: give 16 to make the committed store).
 # Fifteenth, docs/results/table1-v4-dipdefend/ (version 4): DIPDefend (its defaults, 4,000 iterations) against the same
-# 15 columns and images as the thirteenth part, a store of its own (TABLE1_V4_DIPDEFEND_COUNT, default 0); with it,
-# docs/results/table1-v4/report is the report of both stores, one Table 1 for every defense. Sixteenth,
+# 15 columns and images as the thirteenth part, a store of its own (TABLE1_V4_DIPDEFEND_COUNT, default 0: give 32);
+# once it exists, docs/results/table1-v4/report is the report of both stores (after either part), one Table 1 for every
+# defense. Sixteenth,
 # docs/results/bpda-dipdefend-v4/ (version 4): BPDA (EOT R = 1, the attacker knowing the seed) against DIPDefend, next
 # to clean and plain PGD, images 250.. (BPDA_DIPDEFEND_V4_COUNT, default 0). Seventeenth, docs/results/hsj-v4/
 # (version 4): HopSkipJump (L2, 200 queries, through the purified classifier) against the thirteenth part's defaults
@@ -127,8 +128,9 @@ defaults_21=(--selection vote --warmup 30 --gate-threshold 1 --gate-window 0.1-0
   --own-label-weight 0.35 --ambiguous-fit 0.975 --seeds 2 --horizon 1 --settled-fit 0.985 --marked-horizon 0.4)
 evaluate_and_report table1-v4 "$table1_v4_count" --defense none,decision-dip,jpeg,bit-depth,median --attack "$table1_attacks" "${defaults_21[@]}"
 evaluate_and_report bpda-v4 "$bpda_v4_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 "${defaults_21[@]}"
-if [ "$table1_v4_dipdefend_count" -gt 0 ]; then
+[ "$table1_v4_dipdefend_count" -eq 0 ] ||
   evaluate_into table1-v4-dipdefend "$table1_v4_dipdefend_count" --defense dipdefend --attack "$table1_attacks"
+if [ $((table1_v4_count + table1_v4_dipdefend_count)) -gt 0 ] && [ -f docs/results/table1-v4-dipdefend/results.db ]; then
   "${cli[@]}" report --store docs/results/table1-v4/results.db --store docs/results/table1-v4-dipdefend/results.db --out docs/results/table1-v4/report
 fi
 evaluate_and_report bpda-dipdefend-v4 "$bpda_dipdefend_v4_count" --defense dipdefend --attack clean,pgd:8/255,bpda-pgd:8/255
