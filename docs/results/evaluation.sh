@@ -119,13 +119,18 @@ evaluate_and_report bpda-two-traces "$bpda_two_trace_count" --defense decision-d
 evaluate_and_report bpda-dipdefend "$bpda_dipdefend_count" --defense dipdefend --attack clean,pgd:8/255,bpda-pgd:8/255
 evaluate_and_report bpda-eot2 "$bpda_eot2_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 --eot 2 \
   --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 2 --horizon 1 --settled-fit 0 --marked-horizon 1
-defaults=(--selection vote --warmup 30 --gate-threshold 1 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 20
-  --own-label-weight 0.35 --ambiguous-fit 0.975 --seeds 2 --horizon 1 --settled-fit 0.98 --marked-horizon 0.4)
+# guarded_settings FIT MARGIN: the purifier's settings since the clean guard and the early stops became the defaults
+# (calibration.md section 13), with φ_p = φ_s = FIT and μ = MARGIN; named in full so that a store's settings stay
+# readable and a later change of the library's defaults cannot change what a rerun extends.
+guarded_settings() {
+  echo --selection vote --warmup 30 --gate-threshold 1 --gate-window 0.1-0.3 --poor-fit "$1" --late-change-fit 1 --ambiguous-margin "$2" \
+    --own-label-weight 0.35 --ambiguous-fit 0.975 --seeds 2 --horizon 1 --settled-fit "$1" --marked-horizon 0.4
+}
+read -ra defaults <<< "$(guarded_settings 0.98 20)"
 evaluate_and_report bpda-default "$bpda_default_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 "${defaults[@]}"
 evaluate_and_report table1-default "$table1_default_count" --defense none,decision-dip --attack "$table1_attacks" "${defaults[@]}"
 evaluate_and_report bpda-eot2-default "$bpda_eot2_default_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 --eot 2 "${defaults[@]}"
-defaults_21=(--selection vote --warmup 30 --gate-threshold 1 --gate-window 0.1-0.3 --poor-fit 0.985 --late-change-fit 1 --ambiguous-margin 30
-  --own-label-weight 0.35 --ambiguous-fit 0.975 --seeds 2 --horizon 1 --settled-fit 0.985 --marked-horizon 0.4)
+read -ra defaults_21 <<< "$(guarded_settings 0.985 30)"
 evaluate_and_report table1-v4 "$table1_v4_count" --defense none,decision-dip,jpeg,bit-depth,median --attack "$table1_attacks" "${defaults_21[@]}"
 evaluate_and_report bpda-v4 "$bpda_v4_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 "${defaults_21[@]}"
 [ "$table1_v4_dipdefend_count" -eq 0 ] ||
