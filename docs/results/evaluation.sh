@@ -58,11 +58,17 @@
 # once it exists, docs/results/table1-v4/report is the report of both stores (after either part), one Table 1 for every
 # defense. Sixteenth,
 # docs/results/bpda-dipdefend-v4/ (version 4): BPDA (EOT R = 1, the attacker knowing the seed) against DIPDefend, next
-# to clean and plain PGD, images 250.. (BPDA_DIPDEFEND_V4_COUNT, default 0). Seventeenth, docs/results/hsj-v4/
-# (version 4): HopSkipJump (L2, 200 queries, through the purified classifier) against the thirteenth part's defaults
-# and against no defense, next to clean, images 250.. (HSJ_V4_COUNT, default 0: give 3 to make the committed store;
-# about 23 minutes per image, each of its 200 queries a purification).
-# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT] [TABLE1_BASELINES_COUNT] [BPDA_DIPDEFEND_COUNT] [BPDA_EOT2_COUNT] [BPDA_DEFAULT_COUNT] [TABLE1_DEFAULT_COUNT] [BPDA_EOT2_DEFAULT_COUNT] [TABLE1_V4_COUNT] [BPDA_V4_COUNT] [TABLE1_V4_DIPDEFEND_COUNT] [BPDA_DIPDEFEND_V4_COUNT] [HSJ_V4_COUNT]
+# to clean and plain PGD, images 250.. (BPDA_DIPDEFEND_V4_COUNT, default 0: give 16 to make the committed store).
+# Seventeenth, docs/results/hsj-v4/ (version 4): HopSkipJump (L2, 200 queries, through the purified classifier) against
+# the thirteenth part's defaults and against no defense, next to clean, images 250.. (HSJ_V4_COUNT, default 0: give 3 to
+# make the committed store; about 23 minutes per image, each of its 200 queries a purification). Eighteenth,
+# docs/results/hsj-dipdefend-v4/ (version 4): the same HopSkipJump against DIPDefend, next to clean, images 250..
+# (HSJ_DIPDEFEND_V4_COUNT, default 0: give 3 to make the committed store; about 17 minutes per image), a store of its
+# own; once it exists, docs/results/hsj-v4/report is the report of both stores (after either part).
+# Nineteenth, docs/results/bpda-eps-v4/ (version 4): plain PGD and BPDA (EOT R = 1, the seed known) at ε = 2, 4 and
+# 8/255 against the thirteenth part's defaults, next to clean, images 250.. (BPDA_EPS_V4_COUNT, default 0); its report
+# draws accuracy against ε (the paper's Fig. 4, bpda-pgd-vs-eps.png); about 5 minutes per image.
+# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT] [TABLE1_BASELINES_COUNT] [BPDA_DIPDEFEND_COUNT] [BPDA_EOT2_COUNT] [BPDA_DEFAULT_COUNT] [TABLE1_DEFAULT_COUNT] [BPDA_EOT2_DEFAULT_COUNT] [TABLE1_V4_COUNT] [BPDA_V4_COUNT] [TABLE1_V4_DIPDEFEND_COUNT] [BPDA_DIPDEFEND_V4_COUNT] [HSJ_V4_COUNT] [HSJ_DIPDEFEND_V4_COUNT] [BPDA_EPS_V4_COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 shared=../shared
@@ -83,6 +89,8 @@ bpda_v4_count=${14:-0}
 table1_v4_dipdefend_count=${15:-0}
 bpda_dipdefend_v4_count=${16:-0}
 hsj_v4_count=${17:-0}
+hsj_dipdefend_v4_count=${18:-0}
+bpda_eps_v4_count=${19:-0}
 source docs/results/cli.sh
 # evaluate_into FOLDER COUNT SETTINGS...: images 250.. into docs/results/FOLDER/results.db.
 evaluate_into() {
@@ -140,3 +148,10 @@ if [ $((table1_v4_count + table1_v4_dipdefend_count)) -gt 0 ] && [ -f docs/resul
 fi
 evaluate_and_report bpda-dipdefend-v4 "$bpda_dipdefend_v4_count" --defense dipdefend --attack clean,pgd:8/255,bpda-pgd:8/255
 evaluate_and_report hsj-v4 "$hsj_v4_count" --defense none,decision-dip --attack clean,hsj:200 "${defaults_21[@]}"
+[ "$hsj_dipdefend_v4_count" -eq 0 ] ||
+  evaluate_into hsj-dipdefend-v4 "$hsj_dipdefend_v4_count" --defense dipdefend --attack clean,hsj:200
+if [ $((hsj_v4_count + hsj_dipdefend_v4_count)) -gt 0 ] && [ -f docs/results/hsj-dipdefend-v4/results.db ]; then
+  "${cli[@]}" report --store docs/results/hsj-v4/results.db --store docs/results/hsj-dipdefend-v4/results.db --out docs/results/hsj-v4/report
+fi
+evaluate_and_report bpda-eps-v4 "$bpda_eps_v4_count" --defense decision-dip \
+  --attack clean,pgd:2/255,pgd:4/255,pgd:8/255,bpda-pgd:2/255,bpda-pgd:4/255,bpda-pgd:8/255 "${defaults_21[@]}"
