@@ -67,8 +67,8 @@
 # own; once it exists, docs/results/hsj-v4/report is the report of both stores (after either part).
 # Nineteenth, docs/results/bpda-eps-v4/ (version 4): plain PGD and BPDA (EOT R = 1, the seed known) at ε = 2, 4 and
 # 8/255 against the thirteenth part's defaults, next to clean, images 250.. (BPDA_EPS_V4_COUNT, default 0: give 12 to
-# make the committed store); its report
-# draws accuracy against ε (the paper's Fig. 4, bpda-pgd-vs-eps.png); about 5 minutes per image.
+# make the committed store); its report draws accuracy against ε (the paper's Fig. 4, bpda-pgd-vs-eps.png); about 5
+# minutes per image.
 # Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT] [TABLE1_BASELINES_COUNT] [BPDA_DIPDEFEND_COUNT] [BPDA_EOT2_COUNT] [BPDA_DEFAULT_COUNT] [TABLE1_DEFAULT_COUNT] [BPDA_EOT2_DEFAULT_COUNT] [TABLE1_V4_COUNT] [BPDA_V4_COUNT] [TABLE1_V4_DIPDEFEND_COUNT] [BPDA_DIPDEFEND_V4_COUNT] [HSJ_V4_COUNT] [HSJ_DIPDEFEND_V4_COUNT] [BPDA_EPS_V4_COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
