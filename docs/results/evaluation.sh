@@ -128,6 +128,12 @@ evaluate_and_report bpda-two-traces "$bpda_two_trace_count" --defense decision-d
 evaluate_and_report bpda-dipdefend "$bpda_dipdefend_count" --defense dipdefend --attack clean,pgd:8/255,bpda-pgd:8/255
 evaluate_and_report bpda-eot2 "$bpda_eot2_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 --eot 2 \
   --selection vote --warmup 30 --gate-threshold 0.7 --gate-window 0.1-0.3 --poor-fit 0.98 --late-change-fit 1 --ambiguous-margin 0 --seeds 2 --horizon 1 --settled-fit 0 --marked-horizon 1
+# report_together FOLDER OTHER RAN: when either part ran (RAN > 0) and OTHER's store exists, FOLDER/report is the
+# report of both stores (they differ only in their defenses), one table for every defense.
+report_together() {
+  [ "$3" -gt 0 ] && [ -f "docs/results/$2/results.db" ] || return 0
+  "${cli[@]}" report --store "docs/results/$1/results.db" --store "docs/results/$2/results.db" --out "docs/results/$1/report"
+}
 # guarded_settings FIT MARGIN: the purifier's settings since the clean guard and the early stops became the defaults
 # (calibration.md section 13), with φ_p = φ_s = FIT and μ = MARGIN; named in full so that a store's settings stay
 # readable and a later change of the library's defaults cannot change what a rerun extends.
@@ -144,15 +150,11 @@ evaluate_and_report table1-v4 "$table1_v4_count" --defense none,decision-dip,jpe
 evaluate_and_report bpda-v4 "$bpda_v4_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 "${defaults_21[@]}"
 [ "$table1_v4_dipdefend_count" -eq 0 ] ||
   evaluate_into table1-v4-dipdefend "$table1_v4_dipdefend_count" --defense dipdefend --attack "$table1_attacks"
-if [ $((table1_v4_count + table1_v4_dipdefend_count)) -gt 0 ] && [ -f docs/results/table1-v4-dipdefend/results.db ]; then
-  "${cli[@]}" report --store docs/results/table1-v4/results.db --store docs/results/table1-v4-dipdefend/results.db --out docs/results/table1-v4/report
-fi
+report_together table1-v4 table1-v4-dipdefend $((table1_v4_count + table1_v4_dipdefend_count))
 evaluate_and_report bpda-dipdefend-v4 "$bpda_dipdefend_v4_count" --defense dipdefend --attack clean,pgd:8/255,bpda-pgd:8/255
 evaluate_and_report hsj-v4 "$hsj_v4_count" --defense none,decision-dip --attack clean,hsj:200 "${defaults_21[@]}"
 [ "$hsj_dipdefend_v4_count" -eq 0 ] ||
   evaluate_into hsj-dipdefend-v4 "$hsj_dipdefend_v4_count" --defense dipdefend --attack clean,hsj:200
-if [ $((hsj_v4_count + hsj_dipdefend_v4_count)) -gt 0 ] && [ -f docs/results/hsj-dipdefend-v4/results.db ]; then
-  "${cli[@]}" report --store docs/results/hsj-v4/results.db --store docs/results/hsj-dipdefend-v4/results.db --out docs/results/hsj-v4/report
-fi
+report_together hsj-v4 hsj-dipdefend-v4 $((hsj_v4_count + hsj_dipdefend_v4_count))
 evaluate_and_report bpda-eps-v4 "$bpda_eps_v4_count" --defense decision-dip \
   --attack clean,pgd:2/255,pgd:4/255,pgd:8/255,bpda-pgd:2/255,bpda-pgd:4/255,bpda-pgd:8/255 "${defaults_21[@]}"
