@@ -68,8 +68,17 @@
 # Nineteenth, docs/results/bpda-eps-v4/ (version 4): plain PGD and BPDA (EOT R = 1, the seed known) at ε = 2, 4 and
 # 8/255 against the thirteenth part's defaults, next to clean, images 250.. (BPDA_EPS_V4_COUNT, default 0: give 12 to
 # make the committed store); its report draws accuracy against ε (the paper's Fig. 4, bpda-pgd-vs-eps.png); about 5
-# minutes per image.
-# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT] [TABLE1_BASELINES_COUNT] [BPDA_DIPDEFEND_COUNT] [BPDA_EOT2_COUNT] [BPDA_DEFAULT_COUNT] [TABLE1_DEFAULT_COUNT] [BPDA_EOT2_DEFAULT_COUNT] [TABLE1_V4_COUNT] [BPDA_V4_COUNT] [TABLE1_V4_DIPDEFEND_COUNT] [BPDA_DIPDEFEND_V4_COUNT] [HSJ_V4_COUNT] [HSJ_DIPDEFEND_V4_COUNT] [BPDA_EPS_V4_COUNT]
+# minutes per image. Twentieth, docs/results/bpda-eps-dipdefend-v4/ (version 4): the same seven columns against
+# DIPDefend (its defaults), images 250.. (BPDA_EPS_DIPDEFEND_V4_COUNT, default 0: give 12 to make the committed store),
+# a store of its own; once it exists, docs/results/bpda-eps-v4/report is the report of both stores (after either part),
+# one curve per defense. Twenty-first, docs/results/bpda-iter-v4/ (version 4): BPDA (EOT R = 1, the seed known) at
+# ε = 8/255 with 5, 10 and 20 steps against the thirteenth part's defaults, next to clean, images 250..
+# (BPDA_ITER_V4_COUNT, default 0: give 8 to make the committed store); its report draws accuracy against the steps (the
+# paper's Fig. 4, its other axis); about 8 minutes per image. Twenty-second, docs/results/bpda-iter-dipdefend-v4/
+# (version 4): the same columns against DIPDefend (BPDA_ITER_DIPDEFEND_V4_COUNT, default 0: give 8), a store of its own
+# (the committed one was made as two shards, --shard 0/2 and 1/2, joined by dipdefense merge; this line finds it
+# complete); once it exists, docs/results/bpda-iter-v4/report is the report of both stores (after either part).
+# Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT] [TABLE1_BASELINES_COUNT] [BPDA_DIPDEFEND_COUNT] [BPDA_EOT2_COUNT] [BPDA_DEFAULT_COUNT] [TABLE1_DEFAULT_COUNT] [BPDA_EOT2_DEFAULT_COUNT] [TABLE1_V4_COUNT] [BPDA_V4_COUNT] [TABLE1_V4_DIPDEFEND_COUNT] [BPDA_DIPDEFEND_V4_COUNT] [HSJ_V4_COUNT] [HSJ_DIPDEFEND_V4_COUNT] [BPDA_EPS_V4_COUNT] [BPDA_EPS_DIPDEFEND_V4_COUNT] [BPDA_ITER_V4_COUNT] [BPDA_ITER_DIPDEFEND_V4_COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 shared=../shared
@@ -92,6 +101,9 @@ bpda_dipdefend_v4_count=${16:-0}
 hsj_v4_count=${17:-0}
 hsj_dipdefend_v4_count=${18:-0}
 bpda_eps_v4_count=${19:-0}
+bpda_eps_dipdefend_v4_count=${20:-0}
+bpda_iter_v4_count=${21:-0}
+bpda_iter_dipdefend_v4_count=${22:-0}
 source docs/results/cli.sh
 # evaluate_into FOLDER COUNT SETTINGS...: images 250.. into docs/results/FOLDER/results.db.
 evaluate_into() {
@@ -156,5 +168,13 @@ evaluate_and_report hsj-v4 "$hsj_v4_count" --defense none,decision-dip --attack 
 [ "$hsj_dipdefend_v4_count" -eq 0 ] ||
   evaluate_into hsj-dipdefend-v4 "$hsj_dipdefend_v4_count" --defense dipdefend --attack clean,hsj:200
 report_together hsj-v4 hsj-dipdefend-v4 $((hsj_v4_count + hsj_dipdefend_v4_count))
-evaluate_and_report bpda-eps-v4 "$bpda_eps_v4_count" --defense decision-dip \
-  --attack clean,pgd:2/255,pgd:4/255,pgd:8/255,bpda-pgd:2/255,bpda-pgd:4/255,bpda-pgd:8/255 "${defaults_21[@]}"
+eps_attacks=clean,pgd:2/255,pgd:4/255,pgd:8/255,bpda-pgd:2/255,bpda-pgd:4/255,bpda-pgd:8/255
+evaluate_and_report bpda-eps-v4 "$bpda_eps_v4_count" --defense decision-dip --attack "$eps_attacks" "${defaults_21[@]}"
+[ "$bpda_eps_dipdefend_v4_count" -eq 0 ] ||
+  evaluate_into bpda-eps-dipdefend-v4 "$bpda_eps_dipdefend_v4_count" --defense dipdefend --attack "$eps_attacks"
+report_together bpda-eps-v4 bpda-eps-dipdefend-v4 $((bpda_eps_v4_count + bpda_eps_dipdefend_v4_count))
+iter_attacks=clean,bpda-pgd:8/255:5,bpda-pgd:8/255:10,bpda-pgd:8/255:20
+evaluate_and_report bpda-iter-v4 "$bpda_iter_v4_count" --defense decision-dip --attack "$iter_attacks" "${defaults_21[@]}"
+[ "$bpda_iter_dipdefend_v4_count" -eq 0 ] ||
+  evaluate_into bpda-iter-dipdefend-v4 "$bpda_iter_dipdefend_v4_count" --defense dipdefend --attack "$iter_attacks"
+report_together bpda-iter-v4 bpda-iter-dipdefend-v4 $((bpda_iter_v4_count + bpda_iter_dipdefend_v4_count))
