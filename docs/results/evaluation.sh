@@ -153,6 +153,12 @@ guarded_settings() {
   echo --selection vote --warmup 30 --gate-threshold 1 --gate-window 0.1-0.3 --poor-fit "$1" --late-change-fit 1 --ambiguous-margin "$2" \
     --own-label-weight 0.35 --ambiguous-fit 0.975 --seeds 2 --horizon 1 --settled-fit "$1" --marked-horizon 0.4
 }
+# dipdefend_beside OTHER FOLDER COUNT OTHER_COUNT ATTACKS: when COUNT > 0, DIPDefend (its defaults) against ATTACKS on
+# COUNT images into docs/results/FOLDER, a store of its own; then, when either part ran, OTHER/report reports both stores.
+dipdefend_beside() {
+  [ "$3" -eq 0 ] || evaluate_into "$2" "$3" --defense dipdefend --attack "$5"
+  report_together "$1" "$2" $(($3 + $4))
+}
 read -ra defaults <<< "$(guarded_settings 0.98 20)"
 evaluate_and_report bpda-default "$bpda_default_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 "${defaults[@]}"
 evaluate_and_report table1-default "$table1_default_count" --defense none,decision-dip --attack "$table1_attacks" "${defaults[@]}"
@@ -160,21 +166,13 @@ evaluate_and_report bpda-eot2-default "$bpda_eot2_default_count" --defense decis
 read -ra defaults_21 <<< "$(guarded_settings 0.985 30)"
 evaluate_and_report table1-v4 "$table1_v4_count" --defense none,decision-dip,jpeg,bit-depth,median --attack "$table1_attacks" "${defaults_21[@]}"
 evaluate_and_report bpda-v4 "$bpda_v4_count" --defense decision-dip --attack clean,pgd:8/255,bpda-pgd:8/255 "${defaults_21[@]}"
-[ "$table1_v4_dipdefend_count" -eq 0 ] ||
-  evaluate_into table1-v4-dipdefend "$table1_v4_dipdefend_count" --defense dipdefend --attack "$table1_attacks"
-report_together table1-v4 table1-v4-dipdefend $((table1_v4_count + table1_v4_dipdefend_count))
+dipdefend_beside table1-v4 table1-v4-dipdefend "$table1_v4_dipdefend_count" "$table1_v4_count" "$table1_attacks"
 evaluate_and_report bpda-dipdefend-v4 "$bpda_dipdefend_v4_count" --defense dipdefend --attack clean,pgd:8/255,bpda-pgd:8/255
 evaluate_and_report hsj-v4 "$hsj_v4_count" --defense none,decision-dip --attack clean,hsj:200 "${defaults_21[@]}"
-[ "$hsj_dipdefend_v4_count" -eq 0 ] ||
-  evaluate_into hsj-dipdefend-v4 "$hsj_dipdefend_v4_count" --defense dipdefend --attack clean,hsj:200
-report_together hsj-v4 hsj-dipdefend-v4 $((hsj_v4_count + hsj_dipdefend_v4_count))
+dipdefend_beside hsj-v4 hsj-dipdefend-v4 "$hsj_dipdefend_v4_count" "$hsj_v4_count" clean,hsj:200
 eps_attacks=clean,pgd:2/255,pgd:4/255,pgd:8/255,bpda-pgd:2/255,bpda-pgd:4/255,bpda-pgd:8/255
 evaluate_and_report bpda-eps-v4 "$bpda_eps_v4_count" --defense decision-dip --attack "$eps_attacks" "${defaults_21[@]}"
-[ "$bpda_eps_dipdefend_v4_count" -eq 0 ] ||
-  evaluate_into bpda-eps-dipdefend-v4 "$bpda_eps_dipdefend_v4_count" --defense dipdefend --attack "$eps_attacks"
-report_together bpda-eps-v4 bpda-eps-dipdefend-v4 $((bpda_eps_v4_count + bpda_eps_dipdefend_v4_count))
+dipdefend_beside bpda-eps-v4 bpda-eps-dipdefend-v4 "$bpda_eps_dipdefend_v4_count" "$bpda_eps_v4_count" "$eps_attacks"
 iter_attacks=clean,bpda-pgd:8/255:5,bpda-pgd:8/255:10,bpda-pgd:8/255:20
 evaluate_and_report bpda-iter-v4 "$bpda_iter_v4_count" --defense decision-dip --attack "$iter_attacks" "${defaults_21[@]}"
-[ "$bpda_iter_dipdefend_v4_count" -eq 0 ] ||
-  evaluate_into bpda-iter-dipdefend-v4 "$bpda_iter_dipdefend_v4_count" --defense dipdefend --attack "$iter_attacks"
-report_together bpda-iter-v4 bpda-iter-dipdefend-v4 $((bpda_iter_v4_count + bpda_iter_dipdefend_v4_count))
+dipdefend_beside bpda-iter-v4 bpda-iter-dipdefend-v4 "$bpda_iter_dipdefend_v4_count" "$bpda_iter_v4_count" "$iter_attacks"
