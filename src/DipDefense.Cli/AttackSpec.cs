@@ -56,11 +56,11 @@ internal sealed record AttackSpec(string Column, string Name, double? Eps, int? 
         if (name is BpdaPgd or BpdaApgd)
         {
             var budget = (argument ?? "8/255").Split(':', 2);
-            return new AttackSpec(column, name, Fraction.Parse(budget[0], $"--attack '{column}'"), null,
+            return new AttackSpec(column, name, Fraction.ParseBudget(budget[0], $"--attack '{column}'"), null,
                 budget.Length == 1 ? (name == BpdaPgd ? 10 : 100) : PositiveInteger(budget[1], column, $"{name}:EPS:STEPS takes a positive number of steps, such as {name}:8/255:50"));
         }
         if (AttackChoice.IsLinf(name))
-            return new AttackSpec(column, name, Fraction.Parse(argument ?? "8/255", $"--attack '{column}'"), null);
+            return new AttackSpec(column, name, Fraction.ParseBudget(argument ?? "8/255", $"--attack '{column}'"), null);
         if (name == HopSkipJump)
             return new AttackSpec(column, name, null, PositiveInteger(argument ?? "1000", column, "hsj takes a positive query budget, such as hsj:1000"));
         if (argument is not null)

@@ -44,7 +44,7 @@ internal static class AttackCommand
             if (batchSize < 1)
                 throw new ArgumentException($"--batch must be at least 1; got {batchSize}.");
             var settings = new AttackChoice.Settings(
-                Fraction.Parse(result.GetValue(eps)!, "--eps"),
+                Fraction.ParseBudget(result.GetValue(eps)!, "--eps"),
                 result.GetValue(alpha) is { } a ? Fraction.Parse(a, "--alpha") : null,
                 result.GetValue(steps),
                 result.GetValue(seed),

@@ -50,6 +50,17 @@ public sealed class CliErrorTests : IDisposable
             "--attack", "pgd", "--eps", "8/zero", "--count", "2", "--out", Path.Combine(_dir, "adv.bin")), "--eps", "8/zero");
     }
 
+    [SharedDataTheory]
+    [InlineData("8")]
+    [InlineData("-1/255")]
+    public void AnEpsOutsideThePixelRangeIsRefused(string eps)
+    {
+        string output = Path.Combine(_dir, "adv.bin");
+        CliAssert.OneLineError(CliRunner.Run("attack", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch,
+            "--attack", "pgd", "--eps", eps, "--count", "2", "--out", output), "--eps", "must lie in [0, 1]", "8/255");
+        Assert.False(File.Exists(output));
+    }
+
     [SharedDataFact]
     public void NegativeKappa()
     {

@@ -270,6 +270,9 @@ public sealed class EvaluateCliTests : IDisposable
     [InlineData("hsj:lots", "positive query budget")]
     [InlineData("cw:8/255", "cw takes no argument")]
     [InlineData("magic", "must be one of")]
+    [InlineData("pgd:8", "must lie in [0, 1]")]
+    [InlineData("fgsm:-1/255", "must lie in [0, 1]")]
+    [InlineData("bpda-pgd:1.5:10", "must lie in [0, 1]")]
     public void ABadAttackColumnIsRefusedBeforeTheModelIsLoaded(string column, string message)
     {
         var r = CliRunner.Run("evaluate", "--model", Path.Combine(_temp.Path, "missing.onnx"), "--data", Path.Combine(_temp.Path, "missing.bin"),
