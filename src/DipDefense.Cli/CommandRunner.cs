@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.IO;
+using System.Text.RegularExpressions;
 
 namespace DipDefense.Cli;
 
@@ -25,7 +26,7 @@ internal static class CommandRunner
         }
         catch (Exception e) when (IsBadInput(e))
         {
-            Console.Error.WriteLine($"dipdefense: {OneLine(e.Message)}");
+            Console.Error.WriteLine($"dipdefense: {OneLine(WithoutParameterNames(e.Message))}");
             return BadInput;
         }
         catch (Exception e)
@@ -39,6 +40,10 @@ internal static class CommandRunner
 
     static bool IsBadInput(Exception e) =>
         e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or NotSupportedException;
+
+    // ArgumentException appends " (Parameter 'options')", the library method's argument, once per wrapping level: it
+    // names nothing a command-line user gave, the option and its value are already in the message.
+    static string WithoutParameterNames(string message) => Regex.Replace(message, @" \(Parameter '[^']*'\)", "");
 
     static string OneLine(string message) =>
         string.Join(" ", message.Split((char[])['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

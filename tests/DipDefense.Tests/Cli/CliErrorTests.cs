@@ -62,6 +62,16 @@ public sealed class CliErrorTests : IDisposable
     }
 
     [SharedDataFact]
+    public void AnInvalidSettingNamesTheOptionAndNotTheLibrarysParameter()
+    {
+        string output = Path.Combine(_dir, "purified.bin");
+        var r = CliRunner.Run("purify", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--count", "2", "--iterations", "0", "--out", output);
+        CliAssert.OneLineError(r, "Iterations must be positive; got 0.");
+        Assert.DoesNotContain("(Parameter", r.StdErr);
+        Assert.False(File.Exists(output));
+    }
+
+    [SharedDataFact]
     public void NegativeKappa()
     {
         string output = Path.Combine(_dir, "adv.bin");
