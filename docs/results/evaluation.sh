@@ -73,11 +73,11 @@
 # a store of its own; once it exists, docs/results/bpda-eps-v4/report is the report of both stores (after either part),
 # one curve per defense. Twenty-first, docs/results/bpda-iter-v4/ (version 4): BPDA (EOT R = 1, the seed known) at
 # ε = 8/255 with 5, 10 and 20 steps against the thirteenth part's defaults, next to clean, images 250..
-# (BPDA_ITER_V4_COUNT, default 0: give 8 to make the committed store); its report draws accuracy against the steps (the
-# paper's Fig. 4, its other axis); about 8 minutes per image. Twenty-second, docs/results/bpda-iter-dipdefend-v4/
-# (version 4): the same columns against DIPDefend (BPDA_ITER_DIPDEFEND_V4_COUNT, default 0: give 8), a store of its own
-# (the committed one was made as two shards, --shard 0/2 and 1/2, joined by dipdefense merge; this line finds it
-# complete); once it exists, docs/results/bpda-iter-v4/report is the report of both stores (after either part).
+# (BPDA_ITER_V4_COUNT, default 0: give 16 to make the committed store); its report draws accuracy against the steps (the
+# paper's Fig. 4, its other axis); about 8-10 minutes per image. Twenty-second, docs/results/bpda-iter-dipdefend-v4/
+# (version 4): the same columns against DIPDefend (BPDA_ITER_DIPDEFEND_V4_COUNT, default 0: give 16), a store of its own
+# (its first 8 images were made as two shards, --shard 0/2 and 1/2, joined by dipdefense merge; this line, given 16,
+# made the other 8); once it exists, docs/results/bpda-iter-v4/report is the report of both stores (after either part).
 # Usage: bash docs/results/evaluation.sh [COUNT] [BPDA_COUNT] [BASELINE_COUNT] [TWO_TRACE_COUNT] [TABLE1_COUNT] [BPDA_TWO_TRACE_COUNT] [TABLE1_BASELINES_COUNT] [BPDA_DIPDEFEND_COUNT] [BPDA_EOT2_COUNT] [BPDA_DEFAULT_COUNT] [TABLE1_DEFAULT_COUNT] [BPDA_EOT2_DEFAULT_COUNT] [TABLE1_V4_COUNT] [BPDA_V4_COUNT] [TABLE1_V4_DIPDEFEND_COUNT] [BPDA_DIPDEFEND_V4_COUNT] [HSJ_V4_COUNT] [HSJ_DIPDEFEND_V4_COUNT] [BPDA_EPS_V4_COUNT] [BPDA_EPS_DIPDEFEND_V4_COUNT] [BPDA_ITER_V4_COUNT] [BPDA_ITER_DIPDEFEND_V4_COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
