@@ -66,11 +66,11 @@
 # (HSJ_DIPDEFEND_V4_COUNT, default 0: give 3 to make the committed store; about 17 minutes per image), a store of its
 # own; once it exists, docs/results/hsj-v4/report is the report of both stores (after either part).
 # Nineteenth, docs/results/bpda-eps-v4/ (version 4): plain PGD and BPDA (EOT R = 1, the seed known) at ε = 2, 4 and
-# 8/255 against the thirteenth part's defaults, next to clean, images 250.. (BPDA_EPS_V4_COUNT, default 0: the committed
-# store holds 14, from a run given 16 that was stopped there; 16 extends it); its report draws accuracy against ε (the
+# 8/255 against the thirteenth part's defaults, next to clean, images 250.. (BPDA_EPS_V4_COUNT, default 0: give 16
+# to make the committed store); its report draws accuracy against ε (the
 # paper's Fig. 4, bpda-pgd-vs-eps.png); about 5-10 minutes per image. Twentieth, docs/results/bpda-eps-dipdefend-v4/
 # (version 4): the same seven columns against DIPDefend (its defaults), images 250.. (BPDA_EPS_DIPDEFEND_V4_COUNT,
-# default 0: the committed store holds 14 likewise),
+# default 0: give 16 to make the committed store),
 # a store of its own; once it exists, docs/results/bpda-eps-v4/report is the report of both stores (after either part),
 # one curve per defense. Twenty-first, docs/results/bpda-iter-v4/ (version 4): BPDA (EOT R = 1, the seed known) at
 # ε = 8/255 with 5, 10 and 20 steps against the thirteenth part's defaults, next to clean, images 250..
