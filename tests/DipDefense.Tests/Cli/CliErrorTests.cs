@@ -62,7 +62,7 @@ public sealed class CliErrorTests : IDisposable
     }
 
     [SharedDataFact]
-    public void AnInvalidSettingNamesTheOptionAndNotTheLibrarysParameter()
+    public void AnInvalidSettingsErrorLeavesOutTheLibrarysParameterName()
     {
         string output = Path.Combine(_dir, "purified.bin");
         var r = CliRunner.Run("purify", "--model", SharedData.ResNet20, "--data", SharedData.Cifar10Batch, "--count", "2", "--iterations", "0", "--out", output);
