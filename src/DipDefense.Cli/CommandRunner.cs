@@ -41,8 +41,8 @@ internal static class CommandRunner
     static bool IsBadInput(Exception e) =>
         e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or NotSupportedException;
 
-    // ArgumentException appends " (Parameter 'options')", the library method's argument, once per wrapping level: it
-    // names nothing a command-line user gave, the option and its value are already in the message.
+    // ArgumentException appends " (Parameter 'options')", the library method's argument: it names nothing a
+    // command-line user gave, the option and its value are already in the message.
     static string WithoutParameterNames(string message) => Regex.Replace(message, @" \(Parameter '[^']*'\)", "");
 
     static string OneLine(string message) =>

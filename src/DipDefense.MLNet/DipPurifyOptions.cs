@@ -500,7 +500,7 @@ public sealed class DipPurifyOptions
         }
         catch (ArgumentException ex)
         {
-            throw new ArgumentException($"Invalid {nameof(DipPurifyOptions)}: {nameof(Preset)}: {ex.Message}", paramName, ex);
+            throw new ArgumentException($"Invalid {nameof(DipPurifyOptions)}: {nameof(Preset)}: {ArgumentErrors.MessageOf(ex)}", paramName, ex);
         }
         var defense = new DefenseChoice
         {

@@ -88,7 +88,7 @@ internal sealed class ImageColumn
         {
             bool sizeDiffers = victim.Channels is int c && c != Channels || victim.Height is int vh && vh != h || victim.Width is int vw && vw != w;
             if (!sizeDiffers)
-                throw new ArgumentException($"Input column '{Column.Name}': {ex.Message}", paramName, ex);
+                throw new ArgumentException($"Input column '{Column.Name}': {ArgumentErrors.MessageOf(ex)}", paramName, ex);
             string layout = IsImage ? "" : " (a float vector is read as planar [C, H, W], as ExtractPixels writes it without interleavePixelColors)";
             throw SchemaErrors.Mismatch(paramName, Column.Name,
                 $"images of {Dim(victim.Channels)}×{Dim(victim.Height)}×{Dim(victim.Width)} (C×H×W) for the victim '{victim.SourceName}'", $"{Channels}×{h}×{w}{layout}");
@@ -134,7 +134,7 @@ internal sealed class ImageColumn
                     }
                     catch (ArgumentOutOfRangeException ex)
                     {
-                        throw new InvalidOperationException($"Row {row.Position}: {ex.Message}", ex);
+                        throw new InvalidOperationException($"Row {row.Position}: {ArgumentErrors.MessageOf(ex)}", ex);
                     }
                 }
                 return read;

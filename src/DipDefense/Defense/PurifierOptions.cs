@@ -321,7 +321,7 @@ public sealed record PurifierOptions
         }
         catch (ArgumentException ex)
         {
-            throw new ArgumentException($"Invalid PurifierOptions: {nameof(Trace)}: {ex.Message}", paramName, ex);
+            throw new ArgumentException($"Invalid PurifierOptions: {nameof(Trace)}: {ArgumentErrors.MessageOf(ex)}", paramName, ex);
         }
 
         int snapshots = Trace.Snapshots;

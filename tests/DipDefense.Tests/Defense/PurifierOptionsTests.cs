@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using DipDefense.Defense;
 using DipDefense.Dip;
 
@@ -98,8 +99,10 @@ public class PurifierOptionsTests
         var ex = Assert.Throws<ArgumentException>(() => options.Validate());
         Assert.Contains(name, ex.Message);
         Assert.Equal("options", ex.ParamName);
+        Assert.Single(Regex.Matches(ex.Message, @"\(Parameter '")); // a nested setting's error is quoted without its own
         var ctor = Assert.Throws<ArgumentException>(() => new DecisionSpacePurifier(new ThresholdClassifier(), options));
         Assert.Contains(name, ctor.Message);
         Assert.Equal("options", ctor.ParamName);
+        Assert.Single(Regex.Matches(ctor.Message, @"\(Parameter '"));
     }
 }

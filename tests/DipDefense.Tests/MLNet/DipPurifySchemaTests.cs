@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
 using DipDefense.MLNet;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -158,6 +159,8 @@ public class DipPurifySchemaTests(MLNetTestData data) : IClassFixture<MLNetTestD
             change(options);
             var error = Assert.Throws<TException>(() => mlContext.Transforms.DipPurify(options));
             Assert.Contains(expected, error.Message);
+            if (error is ArgumentException)
+                Assert.Single(Regex.Matches(error.Message, @"\(Parameter '")); // nested errors are quoted without theirs
         }
 
         Expect<ArgumentException>(o => o.WarmUp = 9, "WarmUp");
