@@ -59,7 +59,6 @@ internal static class EvaluateCommand
             var settings = SettingsOf(result, victim, data, columns, choices, options.Trace.Seed, samples);
             using var results = EvaluationStore.OpenOrCreate(storePath);
             results.Claim(settings);
-            results.RecordCommand(Invocation.CommandLine, Invocation.Version);
 
             var done = results.CompleteImages(names.Length * columns.Count);
             var todo = Enumerable.Range(0, images.Count).Where(part.Contains).Where(p => !done.Contains(offset + p)).ToArray();
@@ -68,6 +67,8 @@ internal static class EvaluateCommand
 
             if (todo.Length > 0)
             {
+                // Only a command that adds rows is one of "the commands that wrote the store" (report lists them).
+                results.RecordCommand(Invocation.CommandLine, Invocation.Version);
                 using var classifier = victim.Load(result, 100);
                 classifier.EnsureCompatible(images.Channels, images.Height, images.Width);
                 using var module = columns.Any(c => c.NeedsGradients) ? OnnxImporter.Load(result.GetValue(victim.Model)!.FullName, target) : null;

@@ -44,6 +44,15 @@ public sealed class EvaluateCliTests : IDisposable
         return [.. rows];
     }
 
+    static long CommandCount(string store)
+    {
+        using var connection = new SqliteConnection($"Data Source={store};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM commands";
+        return (long)command.ExecuteScalar()!;
+    }
+
     static int RowCount(string store)
     {
         try
@@ -78,6 +87,7 @@ public sealed class EvaluateCliTests : IDisposable
         Assert.Equal(0, again.GetProperty("images_evaluated").GetInt32());
         Assert.Equal(4, again.GetProperty("images_skipped").GetInt32());
         Assert.Equal(rows, Rows(store));
+        Assert.Equal(1, CommandCount(store));   // the rerun wrote nothing, so it is not among the store's commands
     }
 
     [SharedDataFact]
