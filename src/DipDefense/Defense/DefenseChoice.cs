@@ -57,21 +57,30 @@ public sealed record DefenseChoice
     };
 
     /// <summary>Checks the name and the chosen defense's settings (the others are not used).</summary>
-    /// <param name="paramName">The parameter reported in the exception.</param>
-    /// <exception cref="ArgumentException">An unknown name or an invalid setting; the message names it.</exception>
+    /// <param name="paramName">The parameter reported in the exception; by default the property at fault
+    /// (<see cref="Name"/>, or the chosen defense's settings such as <see cref="JpegOptions"/>).</param>
+    /// <exception cref="ArgumentException">An unknown name, missing settings or an invalid setting; the message names it.</exception>
     public void Validate(string? paramName = null)
     {
         switch (Name)
         {
-            case DecisionDip: DecisionDipOptions.Validate(paramName); break;
-            case DipDefend: DipDefendOptions.Validate(paramName); break;
-            case Jpeg: JpegOptions.Validate(paramName); break;
-            case BitDepth: BitDepthOptions.Validate(paramName); break;
-            case Median: MedianOptions.Validate(paramName); break;
+            case DecisionDip: Check(DecisionDipOptions, nameof(DecisionDipOptions), paramName, (o, p) => o.Validate(p)); break;
+            case DipDefend: Check(DipDefendOptions, nameof(DipDefendOptions), paramName, (o, p) => o.Validate(p)); break;
+            case Jpeg: Check(JpegOptions, nameof(JpegOptions), paramName, (o, p) => o.Validate(p)); break;
+            case BitDepth: Check(BitDepthOptions, nameof(BitDepthOptions), paramName, (o, p) => o.Validate(p)); break;
+            case Median: Check(MedianOptions, nameof(MedianOptions), paramName, (o, p) => o.Validate(p)); break;
             case None: break;
             default:
-                throw new ArgumentException($"The defense must be one of {string.Join(", ", Names)}; got '{Name}'.", paramName);
+                throw new ArgumentException($"The defense must be one of {string.Join(", ", Names)}; got '{Name}'.", paramName ?? nameof(Name));
         }
+    }
+
+    // The chosen defense's settings, checked in the name of paramName or, by default, of their property.
+    void Check<T>(T? settings, string property, string? paramName, Action<T, string> validate) where T : class
+    {
+        if (settings is null)
+            throw new ArgumentException($"{property} must not be null: the defense is '{Name}'.", paramName ?? property);
+        validate(settings, paramName ?? property);
     }
 
     /// <summary>The chosen defense, validated.</summary>
@@ -80,7 +89,7 @@ public sealed record DefenseChoice
     public IPurifier Create(IClassifier victim)
     {
         ArgumentNullException.ThrowIfNull(victim);
-        Validate(nameof(Name));
+        Validate();
         return Name switch
         {
             DecisionDip => new DecisionSpacePurifier(victim, DecisionDipOptions),
