@@ -85,7 +85,8 @@
 # Twenty-third, docs/results/bpda-eot20-v4/ (version 4): BPDA+EOT at R = 20 (AutoAttack's EOT count for randomized
 # defenses; each of the 10 PGD steps of 2/255 averages the gradient over 20 purifications with fresh seeds, and the
 # evaluated purification is another draw) against the thirteenth part's defaults, next to clean and plain PGD, ε =
-# 8/255, images 250.. (bpda-eot20-v4=16 for the full store; about 17 minutes per image on the quiet 2-core machine).
+# 8/255, images 250.. (bpda-eot20-v4=4 made the committed store, 16 is the aim; 23-38 minutes per image on the 2-core
+# machine: 200 purifications).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 shared=../shared
