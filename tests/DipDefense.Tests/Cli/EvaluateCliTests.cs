@@ -44,14 +44,17 @@ public sealed class EvaluateCliTests : IDisposable
         return [.. rows];
     }
 
-    static long CommandCount(string store)
+    /// <summary>The one value that <paramref name="query"/> selects from a store, read-only.</summary>
+    static T StoreScalar<T>(string store, string query)
     {
         using var connection = new SqliteConnection($"Data Source={store};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM commands";
-        return (long)command.ExecuteScalar()!;
+        command.CommandText = query;
+        return (T)command.ExecuteScalar()!;
     }
+
+    static long CommandCount(string store) => StoreScalar<long>(store, "SELECT COUNT(*) FROM commands");
 
     static int RowCount(string store)
     {
@@ -372,14 +375,7 @@ public sealed class EvaluateCliTests : IDisposable
         Assert.All(defenses.Skip(1), d => Assert.Equal(DipTraceRunner.ArithmeticVersion, (int)d!["settings"]!["trace_arithmetic"]!));
     }
 
-    static string StoredSettings(string store)
-    {
-        using var connection = new SqliteConnection($"Data Source={store};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT value FROM run WHERE key = 'settings'";
-        return (string)command.ExecuteScalar()!;
-    }
+    static string StoredSettings(string store) => StoreScalar<string>(store, "SELECT value FROM run WHERE key = 'settings'");
 
     [SharedDataFact]
     public void MergingStoresThatDisagreeOnARowIsAnErrorNamingTheRow()
